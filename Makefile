@@ -1,0 +1,30 @@
+# error_budget: built and installed with PostgreSQL's PGXS.
+#   make                 build the extension (g++ objects + clang bitcode for JIT)
+#   make install         install into the PostgreSQL that pg_config names
+#   make installcheck    pg_regress suites in sql/ against a running server
+# The README's two commands (scripts/demo.sh, scripts/test.sh) wrap all of this.
+
+EXTENSION = error_budget
+MODULE_big = error_budget
+OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/*.cpp src/pg/*.cpp)))
+DATA = $(sort $(wildcard extension/error_budget--*.sql))
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --load-extension=error_budget
+
+PG_CXXFLAGS = -std=c++17 -Wno-register
+SHLIB_LINK = -lstdc++
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# PGXS's bitcode rule ignores CXXFLAGS (DESIGN.md §8): give clang the same
+# language standard, or the JIT bitcode is built as another dialect or fails.
+COMPILE.cxx.bc = $(CLANG) -xc++ -std=c++17 -Wno-register -Wno-ignored-attributes $(BITCODE_CXXFLAGS) $(CPPFLAGS) -flto=thin -emit-llvm -c
+
+# The pure core is held to stricter warnings than PostgreSQL's headers allow.
+src/core/%.o: CXXFLAGS += -Wextra
+
+# Headers are not tracked by PGXS; rebuild everything when one changes.
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/core/*.hpp src/pg/*.hpp)

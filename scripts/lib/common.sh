@@ -1,0 +1,80 @@
+# Shared helpers for the project's scripts (sourced, not run).
+# Installing dependencies, building, and throwaway PostgreSQL clusters.
+
+EB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+EB_PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-cron g++ make cmake
+             libgtest-dev)
+
+say() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Root for apt-get/make install: we are root, or sudo is there.
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Installs the Debian packages that are missing; does nothing when all are there.
+eb_install_deps() {
+    local missing=() p
+    for p in "${EB_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    say "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+eb_pg_bindir() { pg_config --bindir; }
+
+# Builds and installs the extension into the PostgreSQL that pg_config names.
+eb_build_install() {
+    say "building and installing the extension"
+    make -C "$EB_ROOT" -s -j2 >/dev/null || die "make failed"
+    as_root make -C "$EB_ROOT" -s install >/dev/null || die "make install failed"
+}
+
+# Runs a command as the cluster owner: the postgres OS user when we are root
+# (PostgreSQL refuses to run as root), ourselves otherwise.
+as_pg_owner() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+eb_free_port() {
+    local port
+    for port in $(seq $((55000 + RANDOM % 5000)) 60999); do
+        (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
+    done
+    die "no free port"
+}
+
+# eb_cluster_start [extra postgresql.conf lines...]
+# Starts a throwaway cluster in a new temp dir, loopback only, on a free port, and
+# exports EB_CLUSTER_DIR, PGHOST, PGPORT, PGUSER for the clients that follow.
+eb_cluster_start() {
+    local bindir dir port line
+    bindir=$(eb_pg_bindir)
+    dir=$(mktemp -d /tmp/error_budget_pg.XXXXXX)
+    chmod 755 "$dir"
+    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
+    port=$(eb_free_port)
+    as_pg_owner "$bindir/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null \
+        || die "initdb failed in $dir"
+    {
+        echo "listen_addresses = '127.0.0.1'"
+        echo "port = $port"
+        echo "unix_socket_directories = '$dir'"
+        echo "max_worker_processes = 8"
+        echo "max_parallel_workers = 4"
+        for line in "$@"; do echo "$line"; done
+    } | as_pg_owner tee -a "$dir/data/postgresql.conf" >/dev/null
+    as_pg_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null \
+        || { cat "$dir/server.log" >&2; die "cluster did not start"; }
+    export EB_CLUSTER_DIR=$dir PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
+}
+
+# Stops the cluster started by eb_cluster_start and removes its directory.
+eb_cluster_stop() {
+    [ -n "${EB_CLUSTER_DIR:-}" ] && [ -d "$EB_CLUSTER_DIR/data" ] || return 0
+    as_pg_owner "$(eb_pg_bindir)/pg_ctl" -D "$EB_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
+    rm -rf "$EB_CLUSTER_DIR"
+    unset EB_CLUSTER_DIR
+}

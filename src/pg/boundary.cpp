@@ -1,0 +1,57 @@
+#include "boundary.hpp"
+
+#include <new>
+
+#include "../core/error.hpp"
+
+namespace error_budget::pg {
+
+namespace {
+
+// The backend is single-threaded and the failure is raised right after it is
+// stored, so one static slot is enough and keeps the hot path free of buffers.
+struct RememberedFailure {
+    int sqlstate;
+    char message[1024];
+};
+RememberedFailure remembered;
+
+void store(int sqlstate, const char *message) noexcept {
+    remembered.sqlstate = sqlstate;
+    strlcpy(remembered.message, message, sizeof remembered.message);
+}
+
+int sqlstate_of(core::ErrorKind kind) noexcept {
+    switch (kind) {
+        case core::ErrorKind::InvalidParameter:
+            return ERRCODE_INVALID_PARAMETER_VALUE;
+        case core::ErrorKind::NumericOutOfRange:
+            return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+        case core::ErrorKind::InvalidTextRepresentation:
+            return ERRCODE_INVALID_TEXT_REPRESENTATION;
+    }
+    return ERRCODE_INTERNAL_ERROR;
+}
+
+}  // namespace
+
+void remember_current_exception() noexcept {
+    try {
+        throw;
+    } catch (const core::Error &error) {
+        store(sqlstate_of(error.kind()), error.what());
+    } catch (const std::bad_alloc &) {
+        store(ERRCODE_OUT_OF_MEMORY, "out of memory");
+    } catch (const std::exception &error) {
+        store(ERRCODE_INTERNAL_ERROR, error.what());
+    } catch (...) {
+        store(ERRCODE_INTERNAL_ERROR, "unknown C++ exception");
+    }
+}
+
+void raise_remembered_exception() {
+    ereport(ERROR, (errcode(remembered.sqlstate), errmsg("%s", remembered.message)));
+    pg_unreachable();
+}
+
+}  // namespace error_budget::pg

@@ -1,0 +1,13 @@
+// The one place that includes PostgreSQL's C headers into C++ code.
+// They declare C functions, so they need C linkage; PostgreSQL 15 headers use the
+// `register` keyword that C++17 removed (see DESIGN.md §8), hence -Wno-register
+// in the Makefile for both g++ and the clang bitcode build.
+#pragma once
+
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+}
