@@ -13,6 +13,10 @@ REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=error_budget
 
 PG_CXXFLAGS = -std=c++17 -Wno-register
+# `make WERROR=1` (the test command builds this way) turns every warning into an error.
+ifdef WERROR
+PG_CXXFLAGS += -Werror
+endif
 SHLIB_LINK = -lstdc++
 
 PG_CONFIG ?= pg_config

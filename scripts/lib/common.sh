@@ -28,7 +28,7 @@ eb_pg_bindir() { pg_config --bindir; }
 # Builds and installs the extension into the PostgreSQL that pg_config names.
 eb_build_install() {
     say "building and installing the extension"
-    make -C "$EB_ROOT" -s -j2 >/dev/null || die "make failed"
+    make -C "$EB_ROOT" -s -j2 WERROR=1 >/dev/null || die "make failed"
     as_root make -C "$EB_ROOT" -s install >/dev/null || die "make install failed"
 }
 
