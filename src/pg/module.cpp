@@ -1,6 +1,14 @@
-// The extension's shared library: exactly one PG_MODULE_MAGIC for the whole module.
+// The extension's shared library: PG_MODULE_MAGIC and _PG_init, once for the module.
+#include "flag_budget_trigger.hpp"
 #include "postgres_headers.hpp"
+#include "status_gucs.hpp"
 
 extern "C" {
 PG_MODULE_MAGIC;
+
+void _PG_init(void);
+void _PG_init(void) {
+    error_budget::pg::define_status_gucs();
+    error_budget::pg::register_status_cache_callbacks();
+}
 }

@@ -1,0 +1,373 @@
+// flag_budget(remaining_column, status_column [, key_column ...]): a BEFORE
+// INSERT OR UPDATE ... FOR EACH ROW trigger.
+//
+// 1. Sets the status column from the remaining column (rule and thresholds in
+//    src/core/budget_status.hpp, GUCs in status_gucs.cpp).
+// 2. Compares the status with the budget's current status, kept one row per
+//    budget (source table + key column values) in error_budget.budget_current.
+//    On a change, including a budget's first snapshot, it appends the transition
+//    to error_budget.budget_events and sends NOTIFY error_budget with a JSON
+//    payload (built in SQL by error_budget.budget_event_payload).
+//
+// Concurrency: the budget's budget_current row is locked FOR UPDATE (or inserted)
+// before it is compared, so two sessions writing the same budget are serialized:
+// the second sees the first's status after it commits (READ COMMITTED) or gets a
+// serialization failure (REPEATABLE READ and above). Never both log one
+// transition, never one is missed. Because the lock is held to the end of the
+// transaction, the status can be cached for the rest of it: later snapshots of
+// the same budget with an unchanged status need no query at all.
+//
+// Conventions: a column `id` (integer types) is recorded as the snapshot id and
+// a column `computed_at` (timestamptz) as the snapshot time, when present.
+// A transition already logged for the same snapshot id is not logged again: a
+// restore (pg_restore replays the snapshots through this trigger after restoring
+// budget_events) rebuilds budget_current without duplicating history.
+#include "flag_budget_trigger.hpp"
+
+#include <optional>
+
+#include "../core/budget_status.hpp"
+#include "boundary.hpp"
+#include "status_gucs.hpp"
+
+namespace core = error_budget::core;
+
+namespace {
+
+constexpr int MAX_KEY_COLUMNS = 16;
+
+// Where the trigger reads and writes, resolved from its arguments.
+struct BudgetColumns {
+    AttrNumber remaining;
+    AttrNumber status;
+    AttrNumber keys[MAX_KEY_COLUMNS];
+    int key_count;
+    AttrNumber snapshot_id;  // InvalidAttrNumber when the table has no usable `id`
+    AttrNumber computed_at;  // InvalidAttrNumber when the table has no `computed_at timestamptz`
+};
+
+[[noreturn]] void trigger_misuse(const char *message, const char *hint) {
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED), errmsg("%s", message),
+                    errhint("%s", hint)));
+    pg_unreachable();
+}
+
+const char *usage_hint() {
+    return "Use CREATE TRIGGER ... BEFORE INSERT OR UPDATE ON <table> FOR EACH ROW "
+           "EXECUTE FUNCTION flag_budget('<remaining column>', '<status column>' [, '<key column>', ...]).";
+}
+
+TriggerData *trigger_data(FunctionCallInfo fcinfo) {
+    if (!CALLED_AS_TRIGGER(fcinfo)) trigger_misuse("flag_budget() can only be called as a trigger", usage_hint());
+    auto *data = reinterpret_cast<TriggerData *>(fcinfo->context);
+    const TriggerEvent event = data->tg_event;
+    if (!TRIGGER_FIRED_FOR_ROW(event))
+        trigger_misuse("flag_budget must be a FOR EACH ROW trigger, not FOR EACH STATEMENT", usage_hint());
+    if (!TRIGGER_FIRED_BEFORE(event))
+        trigger_misuse("flag_budget must be a BEFORE trigger: an AFTER or INSTEAD OF trigger cannot set the status column",
+                       usage_hint());
+    if (!TRIGGER_FIRED_BY_INSERT(event) && !TRIGGER_FIRED_BY_UPDATE(event))
+        trigger_misuse("flag_budget must fire on INSERT or UPDATE", usage_hint());
+    return data;
+}
+
+AttrNumber column_named(Relation rel, const char *name) {
+    const int attnum = SPI_fnumber(RelationGetDescr(rel), name);
+    if (attnum <= 0)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                        errmsg("flag_budget: column \"%s\" of table \"%s\" does not exist", name,
+                               RelationGetRelationName(rel)),
+                        errhint("%s", usage_hint())));
+    return static_cast<AttrNumber>(attnum);
+}
+
+Oid column_type(Relation rel, AttrNumber attnum) {
+    return getBaseType(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid);
+}
+
+[[noreturn]] void wrong_type(Relation rel, const char *role, AttrNumber attnum, const char *allowed) {
+    const Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+    ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                    errmsg("flag_budget: %s column \"%s\" of table \"%s\" has type %s, expected %s", role,
+                           NameStr(attr->attname), RelationGetRelationName(rel), format_type_be(attr->atttypid),
+                           allowed)));
+    pg_unreachable();
+}
+
+// The optional conventional column `name`, if it exists with one of the types.
+AttrNumber optional_column(Relation rel, const char *name, const Oid *types, int type_count) {
+    const int attnum = SPI_fnumber(RelationGetDescr(rel), name);
+    if (attnum <= 0) return InvalidAttrNumber;
+    const Oid type = column_type(rel, static_cast<AttrNumber>(attnum));
+    for (int i = 0; i < type_count; ++i)
+        if (type == types[i]) return static_cast<AttrNumber>(attnum);
+    return InvalidAttrNumber;
+}
+
+BudgetColumns resolve_columns(const TriggerData *data) {
+    const Trigger *trigger = data->tg_trigger;
+    Relation rel = data->tg_relation;
+    if (trigger->tgnargs < 2 || trigger->tgnargs > 2 + MAX_KEY_COLUMNS)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("flag_budget on table \"%s\" needs 2 to %d arguments, got %d",
+                               RelationGetRelationName(rel), 2 + MAX_KEY_COLUMNS, trigger->tgnargs),
+                        errhint("%s", usage_hint())));
+    BudgetColumns columns{};
+    columns.remaining = column_named(rel, trigger->tgargs[0]);
+    columns.status = column_named(rel, trigger->tgargs[1]);
+    if (columns.remaining == columns.status)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("flag_budget: the remaining and status columns must differ, got \"%s\" twice",
+                               trigger->tgargs[0])));
+    const Oid remaining_type = column_type(rel, columns.remaining);
+    if (remaining_type != FLOAT8OID && remaining_type != FLOAT4OID && remaining_type != NUMERICOID)
+        wrong_type(rel, "remaining", columns.remaining, "double precision, real or numeric");
+    const Oid status_type = column_type(rel, columns.status);
+    if (status_type != TEXTOID && status_type != VARCHAROID && !type_is_enum(status_type))
+        wrong_type(rel, "status", columns.status, "text, varchar or an enum such as error_budget.budget_status");
+    columns.key_count = trigger->tgnargs - 2;
+    for (int i = 0; i < columns.key_count; ++i) columns.keys[i] = column_named(rel, trigger->tgargs[2 + i]);
+
+    static const Oid id_types[] = {INT8OID, INT4OID, INT2OID};
+    static const Oid time_types[] = {TIMESTAMPTZOID};
+    columns.snapshot_id = optional_column(rel, "id", id_types, 3);
+    columns.computed_at = optional_column(rel, "computed_at", time_types, 1);
+    return columns;
+}
+
+std::optional<double> read_remaining(HeapTuple tuple, TupleDesc desc, AttrNumber attnum) {
+    bool isnull = false;
+    const Datum value = heap_getattr(tuple, attnum, desc, &isnull);
+    if (isnull) return std::nullopt;
+    switch (getBaseType(TupleDescAttr(desc, attnum - 1)->atttypid)) {
+        case FLOAT8OID: return DatumGetFloat8(value);
+        case FLOAT4OID: return static_cast<double>(DatumGetFloat4(value));
+        default: return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+    }
+}
+
+// The column's value as text (NULL as nullptr), through its type's output function.
+char *column_text(HeapTuple tuple, TupleDesc desc, AttrNumber attnum) {
+    bool isnull = false;
+    const Datum value = heap_getattr(tuple, attnum, desc, &isnull);
+    if (isnull) return nullptr;
+    Oid output = InvalidOid;
+    bool varlena = false;
+    getTypeOutputInfo(TupleDescAttr(desc, attnum - 1)->atttypid, &output, &varlena);
+    return OidOutputFunctionCall(output, value);
+}
+
+HeapTuple with_status(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, core::BudgetStatus status) {
+    const Form_pg_attribute attr = TupleDescAttr(desc, attnum - 1);
+    Oid input = InvalidOid, ioparam = InvalidOid;
+    getTypeInputInfo(attr->atttypid, &input, &ioparam);
+    int columns[1] = {attnum};
+    Datum values[1] = {OidInputFunctionCall(input, const_cast<char *>(core::status_name(status)), ioparam,
+                                            attr->atttypmod)};
+    bool nulls[1] = {false};
+    return heap_modify_tuple_by_cols(tuple, desc, 1, columns, values, nulls);
+}
+
+// The budget's identity: a JSON object of its key columns, e.g.
+// {"vertical": "sales", "name": "latency"}; {} when the table is one budget.
+char *budget_key_json(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns) {
+    TupleDesc desc = RelationGetDescr(data->tg_relation);
+    StringInfoData json;
+    initStringInfo(&json);
+    appendStringInfoChar(&json, '{');
+    for (int i = 0; i < columns.key_count; ++i) {
+        if (i > 0) appendStringInfoString(&json, ", ");
+        escape_json(&json, data->tg_trigger->tgargs[2 + i]);
+        appendStringInfoString(&json, ": ");
+        const char *value = column_text(tuple, desc, columns.keys[i]);
+        if (value)
+            escape_json(&json, value);
+        else
+            appendStringInfoString(&json, "null");
+    }
+    appendStringInfoChar(&json, '}');
+    return json.data;
+}
+
+// ---- the per-transaction status cache ------------------------------------
+
+constexpr int CACHE_KEY_SIZE = 256;
+struct CachedStatus {
+    char key[CACHE_KEY_SIZE];  // "<table oid>:<budget key json>"
+    core::BudgetStatus status;
+};
+HTAB *status_cache = nullptr;  // lives in TopTransactionContext
+
+// The cache slot for a budget, or nullptr when its key is too long to cache.
+CachedStatus *cached_status(Oid relid, const char *budget_key, bool *found) {
+    char key[CACHE_KEY_SIZE];
+    const int length = snprintf(key, sizeof key, "%u:%s", relid, budget_key);
+    if (length < 0 || length >= CACHE_KEY_SIZE) return nullptr;
+    if (!status_cache) {
+        HASHCTL control{};
+        control.keysize = CACHE_KEY_SIZE;
+        control.entrysize = sizeof(CachedStatus);
+        control.hcxt = TopTransactionContext;
+        status_cache = hash_create("error_budget status cache", 64, &control, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+    }
+    return static_cast<CachedStatus *>(hash_search(status_cache, key, HASH_ENTER, found));
+}
+
+void forget_status_cache(XactEvent, void *) { status_cache = nullptr; }
+
+void forget_status_cache_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
+    // A rolled-back savepoint releases the row locks and undoes the updates the
+    // cache relies on.
+    if (event == SUBXACT_EVENT_ABORT_SUB) status_cache = nullptr;
+}
+
+// ---- bookkeeping through SPI -------------------------------------------------
+
+// Parameters shared by the statements below.
+enum { P_TABLE, P_BUDGET, P_FROM, P_TO, P_REMAINING, P_COMPUTED_AT, P_SNAPSHOT, P_SOURCE, P_COUNT };
+const Oid parameter_types[P_COUNT] = {OIDOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, TIMESTAMPTZOID, INT8OID, TEXTOID};
+
+// Every name is schema-qualified and every operator pinned to pg_catalog: the
+// statements run under the caller's search_path.
+const char *const lock_current_sql =
+    "SELECT status::pg_catalog.text FROM error_budget.budget_current "
+    "WHERE source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
+    "AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb FOR UPDATE";
+const char *const insert_current_sql =
+    "INSERT INTO error_budget.budget_current (source, budget, status) "
+    "VALUES ($1::pg_catalog.regclass, $2::pg_catalog.jsonb, $4::error_budget.budget_status) "
+    "ON CONFLICT (source, budget) DO NOTHING";
+const char *const update_current_sql =
+    "UPDATE error_budget.budget_current SET status = $4::error_budget.budget_status, changed_at = pg_catalog.now() "
+    "WHERE source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
+    "AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb";
+const char *const log_event_sql =
+    "WITH logged AS ("
+    " INSERT INTO error_budget.budget_events"
+    "  (source, budget, from_status, to_status, remaining, computed_at, snapshot_id)"
+    " SELECT $8, $2::pg_catalog.jsonb, $3::error_budget.budget_status, $4::error_budget.budget_status, $5,"
+    "  COALESCE($6, pg_catalog.now()), $7"
+    " WHERE $7 IS NULL OR NOT EXISTS (SELECT FROM error_budget.budget_events e"
+    "  WHERE e.source OPERATOR(pg_catalog.=) $8 AND e.snapshot_id OPERATOR(pg_catalog.=) $7"
+    "  AND e.to_status OPERATOR(pg_catalog.=) $4::error_budget.budget_status)"
+    " RETURNING *)"
+    "SELECT pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "
+    "FROM logged";
+
+enum Statement { LOCK_CURRENT, INSERT_CURRENT, UPDATE_CURRENT, LOG_EVENT, STATEMENT_COUNT };
+const char *const statement_sql[STATEMENT_COUNT] = {lock_current_sql, insert_current_sql, update_current_sql,
+                                                    log_event_sql};
+SPIPlanPtr saved_plans[STATEMENT_COUNT];
+
+int run(Statement statement, Datum *values, const char *nulls) {
+    if (!saved_plans[statement]) {
+        SPIPlanPtr plan = SPI_prepare(statement_sql[statement], P_COUNT, const_cast<Oid *>(parameter_types));
+        if (!plan) elog(ERROR, "flag_budget: could not prepare statement: %s", SPI_result_code_string(SPI_result));
+        SPI_keepplan(plan);
+        saved_plans[statement] = plan;
+    }
+    const int result = SPI_execute_plan(saved_plans[statement], values, nulls, false, 0);
+    if (result < 0) elog(ERROR, "flag_budget: statement failed: %s", SPI_result_code_string(result));
+    return result;
+}
+
+// Locks the budget's current-status row, creating it on the budget's first
+// snapshot, and returns the status it held before (nullptr: first snapshot).
+char *lock_current_status(Datum *values, char *nulls) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        run(LOCK_CURRENT, values, nulls);
+        if (SPI_processed == 1) return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+        run(INSERT_CURRENT, values, nulls);
+        if (SPI_processed == 1) return nullptr;
+        // Another transaction created it concurrently and has committed: lock it.
+    }
+    ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                    errmsg("flag_budget: could not lock the current status of budget %s", TextDatumGetCString(values[P_BUDGET]))));
+    pg_unreachable();
+}
+
+void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns,
+                   core::BudgetStatus status, std::optional<double> remaining) {
+    Relation rel = data->tg_relation;
+    TupleDesc desc = RelationGetDescr(rel);
+    char *budget = budget_key_json(data, tuple, columns);
+
+    bool cached = false;
+    CachedStatus *slot = cached_status(RelationGetRelid(rel), budget, &cached);
+    if (slot && cached && slot->status == status) return;  // locked by us, unchanged
+
+    Datum values[P_COUNT] = {};
+    char nulls[P_COUNT + 1] = "        ";
+    values[P_TABLE] = ObjectIdGetDatum(RelationGetRelid(rel));
+    values[P_BUDGET] = CStringGetTextDatum(budget);
+    values[P_TO] = CStringGetTextDatum(core::status_name(status));
+    nulls[P_FROM] = 'n';
+    if (remaining)
+        values[P_REMAINING] = Float8GetDatum(*remaining);
+    else
+        nulls[P_REMAINING] = 'n';
+    bool isnull = true;
+    if (columns.computed_at != InvalidAttrNumber) values[P_COMPUTED_AT] = heap_getattr(tuple, columns.computed_at, desc, &isnull);
+    if (isnull) nulls[P_COMPUTED_AT] = 'n';
+    isnull = true;
+    if (columns.snapshot_id != InvalidAttrNumber) {
+        const Datum id = heap_getattr(tuple, columns.snapshot_id, desc, &isnull);
+        if (!isnull) {
+            switch (column_type(rel, columns.snapshot_id)) {
+                case INT8OID: values[P_SNAPSHOT] = id; break;
+                case INT4OID: values[P_SNAPSHOT] = Int64GetDatum(DatumGetInt32(id)); break;
+                default: values[P_SNAPSHOT] = Int64GetDatum(DatumGetInt16(id)); break;
+            }
+        }
+    }
+    if (isnull) nulls[P_SNAPSHOT] = 'n';
+    values[P_SOURCE] = CStringGetTextDatum(
+        quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
+
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "flag_budget: SPI_connect failed");
+    const char *previous = lock_current_status(values, nulls);
+    if (!previous || strcmp(previous, core::status_name(status)) != 0) {
+        if (previous) {
+            values[P_FROM] = CStringGetTextDatum(previous);
+            nulls[P_FROM] = ' ';
+            run(UPDATE_CURRENT, values, nulls);
+        }
+        run(LOG_EVENT, values, nulls);
+    }
+    SPI_finish();
+
+    // Looked up again: SPI work may have ended a subtransaction and reset the cache.
+    slot = cached_status(RelationGetRelid(rel), budget, &cached);
+    if (slot) slot->status = status;
+}
+
+// On UPDATE, a row whose status does not change is not a new observation.
+bool status_unchanged(HeapTuple old_tuple, TupleDesc desc, AttrNumber attnum, core::BudgetStatus status) {
+    const char *old_status = column_text(old_tuple, desc, attnum);
+    return old_status && strcmp(old_status, core::status_name(status)) == 0;
+}
+
+}  // namespace
+
+void error_budget::pg::register_status_cache_callbacks() {
+    RegisterXactCallback(forget_status_cache, nullptr);
+    RegisterSubXactCallback(forget_status_cache_on_subabort, nullptr);
+}
+
+EB_FUNCTION(flag_budget) {
+    TriggerData *data = trigger_data(fcinfo);
+    const BudgetColumns columns = resolve_columns(data);
+    const core::StatusThresholds thresholds = error_budget::pg::current_status_thresholds();
+    core::validate_thresholds(thresholds);
+
+    const bool is_update = TRIGGER_FIRED_BY_UPDATE(data->tg_event);
+    HeapTuple tuple = is_update ? data->tg_newtuple : data->tg_trigtuple;
+    TupleDesc desc = RelationGetDescr(data->tg_relation);
+    const std::optional<double> remaining = read_remaining(tuple, desc, columns.remaining);
+    const core::BudgetStatus status = core::status_for(remaining, thresholds);
+
+    HeapTuple result = with_status(tuple, desc, columns.status, status);
+    if (!is_update || !status_unchanged(data->tg_trigtuple, desc, columns.status, status))
+        record_status(data, result, columns, status, remaining);
+    return PointerGetDatum(result);
+}

@@ -1,0 +1,17 @@
+// GUCs error_budget.block_below and error_budget.escalate_below: the thresholds
+// of the budget status rule (src/core/budget_status.hpp).
+#pragma once
+
+#include "../core/budget_status.hpp"
+
+namespace error_budget::pg {
+
+// Called once from _PG_init.
+void define_status_gucs();
+
+// The thresholds in effect for this session (not yet cross-validated: settings
+// from files, databases and roles can combine into escalate > block, which the
+// trigger then reports).
+core::StatusThresholds current_status_thresholds();
+
+}  // namespace error_budget::pg
