@@ -12,6 +12,10 @@ DATA = $(sort $(wildcard extension/error_budget--*.sql))
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --load-extension=error_budget
 
+# Isolation specs (pg_isolation_regress): test/isolation/specs, .../expected.
+ISOLATION = $(patsubst test/isolation/specs/%.spec,%,$(sort $(wildcard test/isolation/specs/*.spec)))
+ISOLATION_OPTS = --inputdir=test/isolation --load-extension=error_budget
+
 PG_CXXFLAGS = -std=c++17 -Wno-register
 # `make WERROR=1` (the test command builds this way) turns every warning into an error.
 ifdef WERROR

@@ -251,6 +251,8 @@ CREATE TRIGGER error_budgets_flag BEFORE INSERT OR UPDATE ON error_budget.error_
     FOR EACH ROW EXECUTE FUNCTION @extschema@.flag_budget('remaining', 'status', 'vertical', 'name');
 
 -- pg_dump keeps the rows (and the id sequences) of the history tables.
+COMMENT ON SEQUENCE error_budget.error_budgets_id_seq IS 'Identity of error_budget.error_budgets.id (dumped with the rows)';
+COMMENT ON SEQUENCE error_budget.budget_events_id_seq IS 'Identity of error_budget.budget_events.id (dumped with the rows)';
 SELECT pg_catalog.pg_extension_config_dump('error_budget.error_budgets', '');
 SELECT pg_catalog.pg_extension_config_dump('error_budget.error_budgets_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('error_budget.budget_events', '');
