@@ -193,8 +193,8 @@ CREATE TABLE error_budget.budget_events (
     snapshot_id bigint,
     logged_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
-CREATE INDEX budget_events_budget_idx ON error_budget.budget_events (source, budget, id);
-CREATE INDEX budget_events_snapshot_idx ON error_budget.budget_events (source, snapshot_id);
+-- flag_budget asks whether a snapshot is older than a budget's last transition.
+CREATE INDEX budget_events_budget_idx ON error_budget.budget_events (source, budget, snapshot_id);
 COMMENT ON TABLE error_budget.budget_events IS
     'Append-only log of budget status transitions (from_status NULL: the budget''s first snapshot); each is also sent as NOTIFY error_budget';
 COMMENT ON COLUMN error_budget.budget_events.source IS 'Qualified name of the table whose snapshot caused the transition';
@@ -208,7 +208,7 @@ CREATE TABLE error_budget.budget_current (
     PRIMARY KEY (source, budget)
 );
 COMMENT ON TABLE error_budget.budget_current IS
-    'Current status per budget, maintained by flag_budget; its row is locked while a snapshot of the budget is written, which serializes concurrent writers. Derived: rebuilt from the snapshots on restore, so not dumped';
+    'Current status per budget (source table + key columns), maintained by flag_budget; its row is locked while a snapshot of the budget is written, which serializes concurrent writers';
 
 -- Events are never rewritten (old ones may be deleted for retention).
 CREATE FUNCTION error_budget.forbid_event_update() RETURNS trigger
@@ -257,3 +257,4 @@ SELECT pg_catalog.pg_extension_config_dump('error_budget.error_budgets', '');
 SELECT pg_catalog.pg_extension_config_dump('error_budget.error_budgets_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('error_budget.budget_events', '');
 SELECT pg_catalog.pg_extension_config_dump('error_budget.budget_events_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('error_budget.budget_current', '');

@@ -2,8 +2,9 @@
 # Runs every test of error_budget and ends with one line "N passed, N failed".
 #   1. unit tests of the pure C++ core (GoogleTest, CMake/CTest)
 #   2. build (warnings are errors) and install the extension
-#   3. pg_regress suites (sql/, expected/) and isolation specs on a throwaway
-#      PostgreSQL 15 cluster, started here and removed at the end
+#   3. pg_regress suites (sql/, expected/), isolation specs (test/isolation) and
+#      integration scripts (test/integration/*.sh) on a throwaway PostgreSQL 15
+#      cluster, started here and removed at the end
 # Installs what it needs (apt-get, skipped when present). Exit status is non-zero
 # when anything fails.
 set -uo pipefail
@@ -62,6 +63,20 @@ say "pg_regress + isolation: $regress_passed passed, $regress_failed failed"
 passed=$((passed + regress_passed)); failed=$((failed + regress_failed))
 rm -f "$regress_log"
 [ "$regress_failed" -eq 0 ] && rm -rf results output_iso regression.diffs regression.out
+
+# ---- 4. integration scripts (same cluster; each one is a test) ---------------
+for script in test/integration/*.sh; do
+    log=$(mktemp /tmp/error_budget_integration.XXXXXX)
+    if bash "$script" >"$log" 2>&1; then
+        say "integration $(basename "$script"): ok ($(tail -n 1 "$log"))"
+        passed=$((passed + 1))
+    else
+        say "integration $(basename "$script"): FAILED"
+        cat "$log" >&2
+        failed=$((failed + 1))
+    fi
+    rm -f "$log"
+done
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

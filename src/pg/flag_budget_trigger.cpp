@@ -19,9 +19,13 @@
 //
 // Conventions: a column `id` (integer types) is recorded as the snapshot id and
 // a column `computed_at` (timestamptz) as the snapshot time, when present.
-// A transition already logged for the same snapshot id is not logged again: a
-// restore (pg_restore replays the snapshots through this trigger after restoring
-// budget_events) rebuilds budget_current without duplicating history.
+//
+// History: a snapshot older (by id) than one that already caused a logged
+// transition of its budget is history being written back, not news: its status
+// is set but the budget's current status is left alone and nothing is logged.
+// That is what keeps pg_restore exact: it restores budget_current and
+// budget_events (pg_dump orders table data by name, and both sort before
+// error_budgets) and then replays the snapshots through this trigger.
 #include "flag_budget_trigger.hpp"
 
 #include <optional>
@@ -221,6 +225,14 @@ void forget_status_cache_on_subabort(SubXactEvent event, SubTransactionId, SubTr
     if (event == SUBXACT_EVENT_ABORT_SUB) status_cache = nullptr;
 }
 
+core::BudgetStatus status_named(const char *label) {
+    for (auto status : {core::BudgetStatus::NoData, core::BudgetStatus::Ok, core::BudgetStatus::Blocked,
+                        core::BudgetStatus::Escalated, core::BudgetStatus::Exhausted})
+        if (strcmp(label, core::status_name(status)) == 0) return status;
+    elog(ERROR, "flag_budget: unknown budget status \"%s\"", label);
+    pg_unreachable();
+}
+
 // ---- bookkeeping through SPI -------------------------------------------------
 
 // Parameters shared by the statements below.
@@ -230,9 +242,12 @@ const Oid parameter_types[P_COUNT] = {OIDOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8O
 // Every name is schema-qualified and every operator pinned to pg_catalog: the
 // statements run under the caller's search_path.
 const char *const lock_current_sql =
-    "SELECT status::pg_catalog.text FROM error_budget.budget_current "
-    "WHERE source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
-    "AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb FOR UPDATE";
+    "SELECT c.status::pg_catalog.text, EXISTS (SELECT FROM error_budget.budget_events e"
+    "  WHERE e.source OPERATOR(pg_catalog.=) $8 AND e.budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb"
+    "  AND e.snapshot_id OPERATOR(pg_catalog.>) $7) AS is_history "
+    "FROM error_budget.budget_current c "
+    "WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
+    "AND c.budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb FOR UPDATE OF c";
 const char *const insert_current_sql =
     "INSERT INTO error_budget.budget_current (source, budget, status) "
     "VALUES ($1::pg_catalog.regclass, $2::pg_catalog.jsonb, $4::error_budget.budget_status) "
@@ -245,11 +260,8 @@ const char *const log_event_sql =
     "WITH logged AS ("
     " INSERT INTO error_budget.budget_events"
     "  (source, budget, from_status, to_status, remaining, computed_at, snapshot_id)"
-    " SELECT $8, $2::pg_catalog.jsonb, $3::error_budget.budget_status, $4::error_budget.budget_status, $5,"
-    "  COALESCE($6, pg_catalog.now()), $7"
-    " WHERE $7 IS NULL OR NOT EXISTS (SELECT FROM error_budget.budget_events e"
-    "  WHERE e.source OPERATOR(pg_catalog.=) $8 AND e.snapshot_id OPERATOR(pg_catalog.=) $7"
-    "  AND e.to_status OPERATOR(pg_catalog.=) $4::error_budget.budget_status)"
+    " VALUES ($8, $2::pg_catalog.jsonb, $3::error_budget.budget_status, $4::error_budget.budget_status, $5,"
+    "  COALESCE($6, pg_catalog.now()), $7)"
     " RETURNING *)"
     "SELECT pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "
     "FROM logged";
@@ -271,18 +283,29 @@ int run(Statement statement, Datum *values, const char *nulls) {
     return result;
 }
 
-// Locks the budget's current-status row, creating it on the budget's first
-// snapshot, and returns the status it held before (nullptr: first snapshot).
-char *lock_current_status(Datum *values, char *nulls) {
+// The budget's current status, its row locked (created on the budget's first
+// snapshot). `previous` is nullptr for a first snapshot.
+struct CurrentStatus {
+    const char *previous;
+    bool is_history;  // the snapshot is older than a logged transition of the budget
+};
+
+CurrentStatus lock_current_status(Datum *values, char *nulls) {
     for (int attempt = 0; attempt < 3; ++attempt) {
         run(LOCK_CURRENT, values, nulls);
-        if (SPI_processed == 1) return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+        if (SPI_processed == 1) {
+            HeapTuple row = SPI_tuptable->vals[0];
+            bool isnull = false;
+            const bool is_history = DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+            return CurrentStatus{SPI_getvalue(row, SPI_tuptable->tupdesc, 1), is_history};
+        }
         run(INSERT_CURRENT, values, nulls);
-        if (SPI_processed == 1) return nullptr;
+        if (SPI_processed == 1) return CurrentStatus{nullptr, false};
         // Another transaction created it concurrently and has committed: lock it.
     }
     ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-                    errmsg("flag_budget: could not lock the current status of budget %s", TextDatumGetCString(values[P_BUDGET]))));
+                    errmsg("flag_budget: could not lock the current status of budget %s",
+                           TextDatumGetCString(values[P_BUDGET]))));
     pg_unreachable();
 }
 
@@ -325,10 +348,13 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
         quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "flag_budget: SPI_connect failed");
-    const char *previous = lock_current_status(values, nulls);
-    if (!previous || strcmp(previous, core::status_name(status)) != 0) {
-        if (previous) {
-            values[P_FROM] = CStringGetTextDatum(previous);
+    const CurrentStatus current = lock_current_status(values, nulls);
+    core::BudgetStatus now_current = status;
+    if (current.is_history) {
+        now_current = status_named(current.previous);
+    } else if (!current.previous || strcmp(current.previous, core::status_name(status)) != 0) {
+        if (current.previous) {
+            values[P_FROM] = CStringGetTextDatum(current.previous);
             nulls[P_FROM] = ' ';
             run(UPDATE_CURRENT, values, nulls);
         }
@@ -338,7 +364,7 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
 
     // Looked up again: SPI work may have ended a subtransaction and reset the cache.
     slot = cached_status(RelationGetRelid(rel), budget, &cached);
-    if (slot) slot->status = status;
+    if (slot) slot->status = now_current;
 }
 
 // On UPDATE, a row whose status does not change is not a new observation.

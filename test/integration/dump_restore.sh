@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# pg_dump / pg_restore keep the budget history: every row of error_budgets and
+# budget_events comes back as it was, the id sequences go on where they stopped,
+# and the current status per budget is rebuilt (not duplicated) while the
+# snapshots are replayed through the flag_budget trigger.
+# Needs a running server (PGHOST/PGPORT/PGUSER) with the extension installed.
+set -euo pipefail
+bindir=$(pg_config --bindir)
+psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1)
+work=$(mktemp -d /tmp/error_budget_dump.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+src=eb_dump_source
+dst=eb_dump_restored
+
+for db in $src $dst; do
+    "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+done
+
+"${psql[@]}" -d $src <<'SQL'
+CREATE EXTENSION error_budget;
+SET timezone = 'UTC';
+-- 4 budgets x 20 days with transitions back and forth
+INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at,
+                                        window_start, window_end, events, bad_events)
+SELECT v, n, 0.95, 1 - r, r, d, d - interval '7 days', d, 1000, round((1 - r) * 50)::bigint
+FROM unnest(ARRAY['sales', 'healthcare']) AS v,
+     unnest(ARRAY['latency', 'quality']) AS n,
+     generate_series(timestamptz '2026-10-01', '2026-10-20', '1 day') AS d,
+     LATERAL (SELECT 0.6 * cos(extract(day FROM d) / 3.0 + length(v) + length(n)) AS r) AS s;
+-- a user's own table with the trigger
+CREATE TABLE public.team_budgets (id serial PRIMARY KEY, team text, left_fraction float8, state text);
+CREATE TRIGGER team_budgets_flag BEFORE INSERT OR UPDATE ON public.team_budgets
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_fraction', 'state', 'team');
+INSERT INTO public.team_budgets (team, left_fraction) VALUES ('voice', 0.5), ('voice', 0.2), ('voice', 0.05);
+SQL
+
+"$bindir/pg_dump" -Fc -d $src -f "$work/history.dump"
+"$bindir/pg_restore" -d $dst "$work/history.dump"
+
+snapshot() {  # snapshot DB FILE [with_log_times]: the rows that must survive, as text
+    "${psql[@]}" -d "$1" -At -v with_log_times="${3:-true}" >"$2" <<'SQL'
+SET timezone = 'UTC';
+SELECT 'snapshot', b.* FROM error_budget.error_budgets b ORDER BY id;
+SELECT 'event', e.id, e.source, e.budget, e.from_status, e.to_status, e.remaining, e.computed_at,
+       e.snapshot_id, CASE WHEN :with_log_times THEN e.logged_at END
+FROM error_budget.budget_events e ORDER BY id;
+SELECT 'current', c.source::text, c.budget, c.status FROM error_budget.budget_current c ORDER BY 2, 3;
+SELECT 'team', t.* FROM public.team_budgets t ORDER BY id;
+SQL
+}
+snapshot $src "$work/source.txt"
+snapshot $dst "$work/restored.txt"
+rows=$(grep -c '' "$work/source.txt")
+events=$(grep -c '^event' "$work/source.txt")
+[ "$rows" -gt 80 ] && [ "$events" -gt 8 ] || { echo "too little history to compare: $rows rows, $events events"; exit 1; }
+diff -u "$work/source.txt" "$work/restored.txt" || { echo "restored history differs"; exit 1; }
+
+# After the restore both databases go on identically: same next ids, same transitions.
+for db in $src $dst; do
+    "${psql[@]}" -d $db -c "INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at)
+                           VALUES ('sales', 'latency', 0.95, -0.5, '2026-10-21 00:00+00'),
+                                  ('sales', 'quality', 0.95, 0.9, '2026-10-21 00:00+00')"
+done
+# (logged_at is the time of logging, so it differs between the two)
+snapshot $src "$work/source.txt" false
+snapshot $dst "$work/restored.txt" false
+diff -u "$work/source.txt" "$work/restored.txt" || { echo "databases diverge after the restore"; exit 1; }
+
+for db in $src $dst; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
+echo "dump/restore kept $rows rows ($events transitions)"
