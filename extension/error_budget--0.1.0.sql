@@ -223,9 +223,12 @@ CREATE TRIGGER budget_events_append_only BEFORE UPDATE ON error_budget.budget_ev
     FOR EACH ROW EXECUTE FUNCTION error_budget.forbid_event_update();
 
 -- The NOTIFY payload of a transition, built with PostgreSQL's JSON functions.
+-- Every name is qualified instead of SET search_path, so that the planner can
+-- inline it into flag_budget's statement (a SET clause would make every call
+-- plan the body anew).
 CREATE FUNCTION error_budget.budget_event_payload(e error_budget.budget_events) RETURNS json
-    LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT json_build_object(
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT pg_catalog.json_build_object(
         'event_id', e.id, 'source', e.source,
         'vertical', e.vertical, 'name', e.name, 'budget', e.budget,
         'from', e.from_status, 'to', e.to_status, 'remaining', e.remaining,

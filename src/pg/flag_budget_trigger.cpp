@@ -252,12 +252,14 @@ const char *const insert_current_sql =
     "INSERT INTO error_budget.budget_current (source, budget, status) "
     "VALUES ($1::pg_catalog.regclass, $2::pg_catalog.jsonb, $4::error_budget.budget_status) "
     "ON CONFLICT (source, budget) DO NOTHING";
-const char *const update_current_sql =
-    "UPDATE error_budget.budget_current SET status = $4::error_budget.budget_status, changed_at = pg_catalog.now() "
-    "WHERE source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
-    "AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb";
-const char *const log_event_sql =
-    "WITH logged AS ("
+// One statement per transition: move the current status (not for a first
+// snapshot, whose row was just inserted with it), log the event, announce it.
+const char *const record_transition_sql =
+    "WITH moved AS ("
+    " UPDATE error_budget.budget_current SET status = $4::error_budget.budget_status, changed_at = pg_catalog.now()"
+    " WHERE $3 IS NOT NULL AND source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
+    " AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb),"
+    " logged AS ("
     " INSERT INTO error_budget.budget_events"
     "  (source, budget, from_status, to_status, remaining, computed_at, snapshot_id)"
     " VALUES ($8, $2::pg_catalog.jsonb, $3::error_budget.budget_status, $4::error_budget.budget_status, $5,"
@@ -266,9 +268,8 @@ const char *const log_event_sql =
     "SELECT pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "
     "FROM logged";
 
-enum Statement { LOCK_CURRENT, INSERT_CURRENT, UPDATE_CURRENT, LOG_EVENT, STATEMENT_COUNT };
-const char *const statement_sql[STATEMENT_COUNT] = {lock_current_sql, insert_current_sql, update_current_sql,
-                                                    log_event_sql};
+enum Statement { LOCK_CURRENT, INSERT_CURRENT, RECORD_TRANSITION, STATEMENT_COUNT };
+const char *const statement_sql[STATEMENT_COUNT] = {lock_current_sql, insert_current_sql, record_transition_sql};
 SPIPlanPtr saved_plans[STATEMENT_COUNT];
 
 int run(Statement statement, Datum *values, const char *nulls) {
@@ -356,9 +357,8 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
         if (current.previous) {
             values[P_FROM] = CStringGetTextDatum(current.previous);
             nulls[P_FROM] = ' ';
-            run(UPDATE_CURRENT, values, nulls);
         }
-        run(LOG_EVENT, values, nulls);
+        run(RECORD_TRANSITION, values, nulls);
     }
     SPI_finish();
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# bench/trigger.sh [SNAPSHOTS] — benchmark (not a test): the cost of the flag_budget
+# trigger on error_budget.error_budgets against the same table without it
+# (CREATE TABLE ... (LIKE error_budget.error_budgets INCLUDING ALL): same columns,
+# defaults, identity, constraints and indexes), same rows, same run.
+#
+#   bench/trigger.sh             100,000 snapshots of 32 budgets (4 verticals x 8 names)
+#   RUNS=3 bench/trigger.sh 20000
+#
+# Two ways of writing them, each timed RUNS times (interleaved), median reported:
+#   bulk      one INSERT ... SELECT of all snapshots (a backfill)
+#   steady    as bulk, but every snapshot keeps its budget's status (no transitions)
+#   per_run   one transaction per computation run: 32 snapshots, then COMMIT, as
+#             compute_budgets writes them. Every run locks each budget's
+#             current-status row once, the trigger's worst case.
+# The remaining values drift up and down (a slow wave per budget plus a little
+# seeded noise), so every budget passes through ok, blocked and escalated and
+# back every ~250 snapshots; the transitions are counted and printed, since each
+# costs a logged event and a NOTIFY. A third mode, steady, writes the same number
+# of snapshots whose status never changes: the trigger's floor.
+# synchronous_commit is off for both tables so that the per_run case measures
+# work, not the disk's fsync latency.
+# Starts its own throwaway cluster and stops it at exit; builds nothing (the
+# extension must be installed: make install).
+set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+
+SNAPSHOTS=${1:-${SNAPSHOTS:-100000}}
+RUNS=${RUNS:-5}
+[[ $SNAPSHOTS =~ ^[1-9][0-9]*$ ]] || die "SNAPSHOTS must be a positive integer, got '$SNAPSHOTS'"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
+
+eb_cluster_start "shared_buffers = '1GB'" "synchronous_commit = off" "max_wal_size = '4GB'"
+trap eb_cluster_stop EXIT
+PSQL=("$(eb_pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -d postgres)
+
+"${PSQL[@]}" <<SQL
+CREATE EXTENSION error_budget;
+CREATE TABLE plain_budgets (LIKE error_budget.error_budgets INCLUDING ALL);
+-- The snapshots to write: 32 budgets, a random walk of remaining for each.
+CREATE TABLE source_snapshots AS
+SELECT (ARRAY['healthcare', 'real_estate', 'sales', 'after_hours'])[1 + b % 4] AS vertical,
+       'budget_' || (b / 4) AS name,
+       run,
+       least(1.0, 0.6 + 0.35 * sin(run / 40.0 + b) + 0.02 * ((hashint4(run * 32 + b) & 1023) / 1023.0 - 0.5)) AS remaining,
+       timestamptz '2026-01-01 00:00+00' + run * interval '1 hour' AS computed_at
+FROM generate_series(0, ($SNAPSHOTS + 31) / 32 - 1) AS run, generate_series(0, 31) AS b
+ORDER BY run, b
+LIMIT $SNAPSHOTS;
+CREATE INDEX ON source_snapshots (run);
+ANALYZE source_snapshots;
+
+CREATE PROCEDURE write_per_run(target regclass) LANGUAGE plpgsql AS \$\$
+DECLARE r int;
+BEGIN
+    FOR r IN SELECT DISTINCT run FROM source_snapshots ORDER BY run LOOP
+        EXECUTE format('INSERT INTO %s (vertical, name, target, burn, remaining, computed_at)
+                        SELECT vertical, name, 0.99, 1 - remaining, remaining, computed_at
+                        FROM source_snapshots WHERE run = \$1', target) USING r;
+        COMMIT;
+    END LOOP;
+END \$\$;
+SQL
+
+# time_ms SQL...: runs the statements after a reset of both tables, prints the
+# milliseconds of the last one.
+time_ms() {
+    "${PSQL[@]}" <<SQL | awk '/^Time:/ {t = $2} END {print t}'
+TRUNCATE plain_budgets, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current;
+CHECKPOINT;
+\timing on
+$1
+SQL
+}
+
+bulk_sql() {
+    echo "INSERT INTO $1 (vertical, name, target, burn, remaining, computed_at)
+          SELECT vertical, name, 0.99, 1 - remaining, remaining, computed_at FROM source_snapshots ORDER BY run, vertical, name;"
+}
+per_run_sql() { echo "CALL write_per_run('$1');"; }
+steady_sql() {
+    echo "INSERT INTO $1 (vertical, name, target, burn, remaining, computed_at)
+          SELECT vertical, name, 0.99, 0.5, 0.5, computed_at FROM source_snapshots ORDER BY run, vertical, name;"
+}
+
+declare -A times
+for ((i = 1; i <= RUNS; i++)); do
+    for mode in steady bulk per_run; do
+        for table in plain_budgets error_budget.error_budgets; do
+            times[$mode,$table]+="$(time_ms "$("${mode}_sql" "$table")") "
+        done
+    done
+    say "run $i/$RUNS done"
+done
+# The last pass was per_run on error_budgets: its events are the transitions.
+transitions=$("${PSQL[@]}" -At -c "SELECT count(*) FROM error_budget.budget_events")
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+printf '\nflag_budget trigger: %s snapshots of 32 budgets, %s transitions logged per pass; %s runs, median ms, %s cores\n' \
+    "$SNAPSHOTS" "$transitions" "$RUNS" "$(nproc)"
+printf '%-10s %14s %14s %8s %8s\n' mode without with ratio goal
+for mode in steady bulk per_run; do
+    plain=$(echo "${times[$mode,plain_budgets]}" | median)
+    flagged=$(echo "${times[$mode,error_budget.error_budgets]}" | median)
+    printf '%-10s %14.1f %14.1f %7.2fx %8s\n' "$mode" "$plain" "$flagged" \
+        "$(awk -v a="$flagged" -v b="$plain" 'BEGIN {print a / b}')" "<= 1.3x"
+done
