@@ -199,6 +199,10 @@ constexpr int CACHE_KEY_SIZE = 256;
 struct CachedStatus {
     char key[CACHE_KEY_SIZE];  // "<table oid>:<budget key json>"
     core::BudgetStatus status;
+    // Where the budget's budget_current row is now. Rows updated many times in
+    // one transaction form HOT chains that cannot be pruned until it ends; going
+    // straight to the newest version by ctid keeps each transition O(1).
+    ItemPointerData row;
 };
 HTAB *status_cache = nullptr;  // lives in TopTransactionContext
 
@@ -236,40 +240,45 @@ core::BudgetStatus status_named(const char *label) {
 // ---- bookkeeping through SPI -------------------------------------------------
 
 // Parameters shared by the statements below.
-enum { P_TABLE, P_BUDGET, P_FROM, P_TO, P_REMAINING, P_COMPUTED_AT, P_SNAPSHOT, P_SOURCE, P_COUNT };
-const Oid parameter_types[P_COUNT] = {OIDOID, TEXTOID, TEXTOID, TEXTOID, FLOAT8OID, TIMESTAMPTZOID, INT8OID, TEXTOID};
+enum { P_TABLE, P_BUDGET, P_FROM, P_TO, P_REMAINING, P_COMPUTED_AT, P_SNAPSHOT, P_SOURCE, P_ROW, P_COUNT };
+const Oid parameter_types[P_COUNT] = {OIDOID,  TEXTOID, TEXTOID, TEXTOID, FLOAT8OID,
+                                      TIMESTAMPTZOID, INT8OID, TEXTOID, TIDOID};
 
 // Every name is schema-qualified and every operator pinned to pg_catalog: the
 // statements run under the caller's search_path.
 const char *const lock_current_sql =
-    "SELECT c.status::pg_catalog.text, EXISTS (SELECT FROM error_budget.budget_events e"
-    "  WHERE e.source OPERATOR(pg_catalog.=) $8 AND e.budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb"
-    "  AND e.snapshot_id OPERATOR(pg_catalog.>) $7) AS is_history "
-    "FROM error_budget.budget_current c "
-    "WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
-    "AND c.budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb FOR UPDATE OF c";
+    "SELECT status::pg_catalog.text, ctid FROM error_budget.budget_current "
+    "WHERE source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
+    "AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb FOR UPDATE";
+// Asked only when the status differs: is the snapshot older than a logged
+// transition of its budget?
+const char *const is_history_sql =
+    "SELECT EXISTS (SELECT FROM error_budget.budget_events"
+    " WHERE source OPERATOR(pg_catalog.=) $8 AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb"
+    " AND snapshot_id OPERATOR(pg_catalog.>) $7)";
 const char *const insert_current_sql =
     "INSERT INTO error_budget.budget_current (source, budget, status) "
     "VALUES ($1::pg_catalog.regclass, $2::pg_catalog.jsonb, $4::error_budget.budget_status) "
-    "ON CONFLICT (source, budget) DO NOTHING";
+    "ON CONFLICT (source, budget) DO NOTHING RETURNING ctid";
 // One statement per transition: move the current status (not for a first
 // snapshot, whose row was just inserted with it), log the event, announce it.
 const char *const record_transition_sql =
     "WITH moved AS ("
     " UPDATE error_budget.budget_current SET status = $4::error_budget.budget_status, changed_at = pg_catalog.now()"
-    " WHERE $3 IS NOT NULL AND source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
-    " AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb),"
+    " WHERE $3 IS NOT NULL AND ctid OPERATOR(pg_catalog.=) $9 RETURNING ctid),"
     " logged AS ("
     " INSERT INTO error_budget.budget_events"
     "  (source, budget, from_status, to_status, remaining, computed_at, snapshot_id)"
     " VALUES ($8, $2::pg_catalog.jsonb, $3::error_budget.budget_status, $4::error_budget.budget_status, $5,"
     "  COALESCE($6, pg_catalog.now()), $7)"
     " RETURNING *)"
-    "SELECT pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "
+    "SELECT (SELECT ctid FROM moved), "
+    " pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "
     "FROM logged";
 
-enum Statement { LOCK_CURRENT, INSERT_CURRENT, RECORD_TRANSITION, STATEMENT_COUNT };
-const char *const statement_sql[STATEMENT_COUNT] = {lock_current_sql, insert_current_sql, record_transition_sql};
+enum Statement { LOCK_CURRENT, INSERT_CURRENT, IS_HISTORY, RECORD_TRANSITION, STATEMENT_COUNT };
+const char *const statement_sql[STATEMENT_COUNT] = {lock_current_sql, insert_current_sql, is_history_sql,
+                                                    record_transition_sql};
 SPIPlanPtr saved_plans[STATEMENT_COUNT];
 
 int run(Statement statement, Datum *values, const char *nulls) {
@@ -284,30 +293,41 @@ int run(Statement statement, Datum *values, const char *nulls) {
     return result;
 }
 
-// The budget's current status, its row locked (created on the budget's first
-// snapshot). `previous` is nullptr for a first snapshot.
+// The budget's current status and the place of its budget_current row.
 struct CurrentStatus {
-    const char *previous;
-    bool is_history;  // the snapshot is older than a logged transition of the budget
+    const char *previous;  // nullptr for the budget's first snapshot
+    ItemPointerData row;
 };
 
+ItemPointerData tid_column(int column) {
+    bool isnull = false;
+    const Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, &isnull);
+    if (isnull) elog(ERROR, "flag_budget: the budget's current-status row was not updated");
+    return *reinterpret_cast<ItemPointer>(DatumGetPointer(value));
+}
+
+// Locks the budget's current-status row, creating it on the budget's first
+// snapshot.
 CurrentStatus lock_current_status(Datum *values, char *nulls) {
     for (int attempt = 0; attempt < 3; ++attempt) {
         run(LOCK_CURRENT, values, nulls);
-        if (SPI_processed == 1) {
-            HeapTuple row = SPI_tuptable->vals[0];
-            bool isnull = false;
-            const bool is_history = DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
-            return CurrentStatus{SPI_getvalue(row, SPI_tuptable->tupdesc, 1), is_history};
-        }
+        if (SPI_processed == 1)
+            return CurrentStatus{SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1), tid_column(2)};
         run(INSERT_CURRENT, values, nulls);
-        if (SPI_processed == 1) return CurrentStatus{nullptr, false};
+        if (SPI_processed == 1) return CurrentStatus{nullptr, tid_column(1)};
         // Another transaction created it concurrently and has committed: lock it.
     }
     ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
                     errmsg("flag_budget: could not lock the current status of budget %s",
                            TextDatumGetCString(values[P_BUDGET]))));
     pg_unreachable();
+}
+
+bool is_history(Datum *values, char *nulls) {
+    if (nulls[P_SNAPSHOT] == 'n') return false;
+    run(IS_HISTORY, values, nulls);
+    bool isnull = false;
+    return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 
 void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns,
@@ -321,7 +341,7 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
     if (slot && cached && slot->status == status) return;  // locked by us, unchanged
 
     Datum values[P_COUNT] = {};
-    char nulls[P_COUNT + 1] = "        ";
+    char nulls[P_COUNT + 1] = "         ";
     values[P_TABLE] = ObjectIdGetDatum(RelationGetRelid(rel));
     values[P_BUDGET] = CStringGetTextDatum(budget);
     values[P_TO] = CStringGetTextDatum(core::status_name(status));
@@ -349,22 +369,29 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
         quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "flag_budget: SPI_connect failed");
-    const CurrentStatus current = lock_current_status(values, nulls);
+    // Locked earlier in this transaction: the cache knows its status and row.
+    CurrentStatus current = (slot && cached) ? CurrentStatus{core::status_name(slot->status), slot->row}
+                                             : lock_current_status(values, nulls);
     core::BudgetStatus now_current = status;
-    if (current.is_history) {
-        now_current = status_named(current.previous);
+    if (current.previous && strcmp(current.previous, core::status_name(status)) != 0 && is_history(values, nulls)) {
+        now_current = status_named(current.previous);  // written-back history: the budget stays as it is
     } else if (!current.previous || strcmp(current.previous, core::status_name(status)) != 0) {
+        values[P_ROW] = PointerGetDatum(&current.row);
         if (current.previous) {
             values[P_FROM] = CStringGetTextDatum(current.previous);
             nulls[P_FROM] = ' ';
         }
         run(RECORD_TRANSITION, values, nulls);
+        if (current.previous) current.row = tid_column(1);
     }
     SPI_finish();
 
     // Looked up again: SPI work may have ended a subtransaction and reset the cache.
     slot = cached_status(RelationGetRelid(rel), budget, &cached);
-    if (slot) slot->status = now_current;
+    if (slot) {
+        slot->status = now_current;
+        slot->row = current.row;
+    }
 }
 
 // On UPDATE, a row whose status does not change is not a new observation.
