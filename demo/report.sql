@@ -43,25 +43,6 @@ WHERE created_at >= :'window_start' AND created_at < :'window_end'
 GROUP BY vertical
 ORDER BY vertical;
 
--- Deploy gating with the default thresholds of DESIGN.md §2 (blocked below 25%,
--- escalated below 10%, exhausted at or below 0).
-\echo 'Budgets under the 25% deploy gate (blocked < 0.25, escalated < 0.10, exhausted <= 0)'
-SELECT b.vertical, v.budget, round(v.remaining::numeric, 3) AS remaining,
-       CASE WHEN v.remaining <= 0 THEN 'exhausted'
-            WHEN v.remaining < 0.10 THEN 'escalated'
-            ELSE 'blocked' END AS status
-FROM (SELECT vertical,
-             budget_remaining(ok, 0.95)                    AS conv_success,
-             budget_remaining(available, 0.999)            AS availability,
-             budget_remaining(first_token_ms <= 800, 0.99) AS latency,
-             budget_remaining(intent_score >= 0.8, 0.95)   AS quality
-      FROM public.calls
-      WHERE created_at >= :'window_start' AND created_at < :'window_end'
-      GROUP BY vertical) AS b
-CROSS JOIN LATERAL (VALUES ('conv_success', b.conv_success), ('availability', b.availability),
-                           ('latency', b.latency), ('quality', b.quality)) AS v(budget, remaining)
-WHERE v.remaining < 0.25
-ORDER BY v.remaining, b.vertical, v.budget;
 
 \echo 'Token spend per day (USD), last 14 days'
 SELECT created_at::date AS day,
@@ -74,3 +55,28 @@ WHERE created_at >= :'window_end'::timestamptz - interval '14 days'
   AND created_at < :'window_end'
 GROUP BY 1
 ORDER BY 1;
+
+-- Snapshots into error_budget.error_budgets: the rolling 7-day budgets as of each
+-- of the last 8 days, oldest first, so the flag_budget trigger sets each status and
+-- logs every transition (budget_events, NOTIFY error_budget).
+INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at,
+                                        window_start, window_end, events, bad_events)
+SELECT c.vertical, b.name, b.target, burn_rate(b.good, b.target), budget_remaining(b.good, b.target),
+       d.day_end, d.day_end - interval '7 days', d.day_end, count(b.good), count(*) FILTER (WHERE NOT b.good)
+FROM generate_series(:'window_end'::timestamptz - interval '7 days', :'window_end'::timestamptz, interval '1 day') AS d(day_end)
+JOIN public.calls c ON c.created_at >= d.day_end - interval '7 days' AND c.created_at < d.day_end
+CROSS JOIN LATERAL (VALUES ('conv_success', 0.95::float8, c.ok),
+                           ('availability', 0.999, c.available),
+                           ('latency', 0.99, c.first_token_ms <= 800),
+                           ('quality', 0.95, c.intent_score >= 0.8)) AS b(name, target, good)
+GROUP BY d.day_end, c.vertical, b.name, b.target
+ORDER BY d.day_end, c.vertical, b.name;
+
+\echo 'Latest snapshot per budget (error_budget.error_budget_latest)'
+SELECT vertical, name, target, round(remaining::numeric, 3) AS remaining, round(burn::numeric, 2) AS burn, status
+FROM error_budget.error_budget_latest ORDER BY status DESC, vertical, name;
+
+\echo 'Status transitions that fired (error_budget.budget_events)'
+SELECT computed_at::date AS day, vertical, name, from_status, to_status, round(remaining::numeric, 3) AS remaining
+FROM error_budget.budget_events WHERE from_status IS DISTINCT FROM 'ok' OR to_status <> 'ok'
+ORDER BY id;
