@@ -21,7 +21,7 @@ PG_CXXFLAGS = -std=c++17 -Wno-register
 ifdef WERROR
 PG_CXXFLAGS += -Werror
 endif
-SHLIB_LINK = -lstdc++
+SHLIB_LINK = -lstdc++ -lnlopt
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

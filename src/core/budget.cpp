@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "error.hpp"
+#include "key_value_text.hpp"
 
 namespace error_budget::core {
 
@@ -102,54 +103,15 @@ std::string budget_state_to_text(const BudgetState &state) {
            " bad_weight=" + format_double(state.bad_weight);
 }
 
-namespace {
-
-class StateTextParser {
-public:
-    explicit StateTextParser(std::string_view text) : text_(text), rest_(text) {}
-
-    template <typename Number>
-    Number field(std::string_view key) {
-        skip_spaces();
-        if (rest_.substr(0, key.size()) != key || rest_.substr(key.size(), 1) != "=") bad_text();
-        rest_.remove_prefix(key.size() + 1);
-        Number value{};
-        auto [end, error] = std::from_chars(rest_.data(), rest_.data() + rest_.size(), value);
-        if (error != std::errc() || end == rest_.data()) bad_text();
-        rest_.remove_prefix(static_cast<size_t>(end - rest_.data()));
-        return value;
-    }
-
-    void finish() {
-        skip_spaces();
-        if (!rest_.empty()) bad_text();
-    }
-
-private:
-    void skip_spaces() {
-        while (!rest_.empty() && (rest_.front() == ' ' || rest_.front() == '\t' || rest_.front() == '\n'))
-            rest_.remove_prefix(1);
-    }
-    [[noreturn]] void bad_text() const {
-        fail(ErrorKind::InvalidTextRepresentation,
-             "invalid input syntax for type budget_state: \"" + std::string(text_) +
-                 "\" (expected \"slo=<0..1> good=<count> bad=<count> good_weight=<sum> bad_weight=<sum>\")");
-    }
-
-    std::string_view text_;
-    std::string_view rest_;
-};
-
-}  // namespace
-
 BudgetState budget_state_from_text(std::string_view text) {
-    StateTextParser parser(text);
+    KeyValueText parser(text, "budget_state",
+                        "slo=<0..1> good=<count> bad=<count> good_weight=<sum> bad_weight=<sum>");
     BudgetState state{};
-    state.slo = parser.field<double>("slo");
-    state.good = parser.field<int64_t>("good");
-    state.bad = parser.field<int64_t>("bad");
-    state.good_weight = parser.field<double>("good_weight");
-    state.bad_weight = parser.field<double>("bad_weight");
+    state.slo = parser.number<double>("slo");
+    state.good = parser.number<int64_t>("good");
+    state.bad = parser.number<int64_t>("bad");
+    state.good_weight = parser.number<double>("good_weight");
+    state.bad_weight = parser.number<double>("bad_weight");
     parser.finish();
     validate_budget_state(state);
     return state;

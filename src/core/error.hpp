@@ -14,6 +14,9 @@ enum class ErrorKind {
     InvalidParameter,      // an argument outside its domain (SQLSTATE 22023)
     NumericOutOfRange,     // a count or sum that no longer fits (SQLSTATE 22003)
     InvalidTextRepresentation,  // unparsable text input of a type (SQLSTATE 22P02)
+    DuplicateKey,          // a time series key that occurs twice (SQLSTATE 21000)
+    InvalidSeries,         // too few points, or irregular spacing (SQLSTATE 22000)
+    LimitExceeded,         // more data than the extension can hold (SQLSTATE 54000)
 };
 
 class Error : public std::runtime_error {

@@ -29,6 +29,12 @@ int sqlstate_of(core::ErrorKind kind) noexcept {
             return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
         case core::ErrorKind::InvalidTextRepresentation:
             return ERRCODE_INVALID_TEXT_REPRESENTATION;
+        case core::ErrorKind::DuplicateKey:
+            return ERRCODE_CARDINALITY_VIOLATION;
+        case core::ErrorKind::InvalidSeries:
+            return ERRCODE_DATA_EXCEPTION;
+        case core::ErrorKind::LimitExceeded:
+            return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
     }
     return ERRCODE_INTERNAL_ERROR;
 }
