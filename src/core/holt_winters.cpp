@@ -5,14 +5,11 @@
 #include <cmath>
 
 #include "error.hpp"
-#include "holt_winters_optimizer.hpp"
+#include "holt_winters_filter.hpp"
 
 namespace error_budget::core {
 
 namespace {
-
-// R's starting point for optim(): alpha 0.3, beta 0.1, gamma 0.1.
-constexpr double R_START_ALPHA = 0.3, R_START_BETA = 0.1, R_START_GAMMA = 0.1;
 
 std::string quoted(std::string_view text) { return "'" + std::string(text) + "'"; }
 
@@ -28,139 +25,6 @@ void reject_unused(HwModel model, const char *name, const char *component, doubl
                                           component + ": " + name + " must be NULL, got " +
                                           format_double(value));
 }
-
-// R's mean(): a long double sum divided by n, then one refinement pass.
-double r_mean(const std::vector<double> &values) {
-    long double sum = 0;
-    for (double v : values) sum += v;
-    const long double n = static_cast<long double>(values.size());
-    long double mean = sum / n;
-    long double correction = 0;
-    for (double v : values) correction += v - mean;
-    return static_cast<double>(mean + correction / n);
-}
-
-// R's var(): sum of squared deviations from the mean over n - 1.
-double r_variance(const std::vector<double> &values) {
-    if (values.size() < 2) return std::nan("");
-    const double mean = r_mean(values);
-    long double sum = 0;
-    for (double v : values) sum += (static_cast<long double>(v) - mean) * (static_cast<long double>(v) - mean);
-    return static_cast<double>(sum / static_cast<long double>(values.size() - 1));
-}
-
-struct StartValues {
-    double level, trend;
-    std::vector<double> season;
-    size_t start;  // index of the first one-step-ahead forecast (R's start.time - 1)
-};
-
-// R's decompose() of x[0..2f): the seasonal figure and the moving-average trend,
-// then .lm.fit() of that trend on 1..m for the start level and trend.
-StartValues seasonal_start(HwModel model, const double *x, size_t f) {
-    const size_t window = 2 * f;
-    // stats::filter(x, filter, sides = 2): centred moving average.
-    std::vector<double> filter;
-    if (f % 2 == 0) {
-        filter.push_back(0.5 / static_cast<double>(f));
-        for (size_t i = 1; i < f; ++i) filter.push_back(1.0 / static_cast<double>(f));
-        filter.push_back(0.5 / static_cast<double>(f));
-    } else {
-        for (size_t i = 0; i < f; ++i) filter.push_back(1.0 / static_cast<double>(f));
-    }
-    const size_t nf = filter.size(), shift = nf / 2;
-    std::vector<double> trend;       // the non-NA part of the trend (na.omit)
-    std::vector<std::vector<double>> by_position(f);
-    for (size_t i = 0; i < window; ++i) {
-        if (i + shift < nf - 1 || i + shift >= window) continue;  // NA at both ends
-        double z = 0;
-        for (size_t j = 0; j < nf; ++j) z += filter[j] * x[i + shift - j];
-        trend.push_back(z);
-        by_position[i % f].push_back(model == HwModel::Multiplicative ? x[i] / z : x[i] - z);
-    }
-    StartValues start;
-    start.start = f;
-    start.season.resize(f);
-    for (size_t i = 0; i < f; ++i) start.season[i] = r_mean(by_position[i]);
-    const double figure_mean = r_mean(start.season);
-    for (double &s : start.season) s = model == HwModel::Multiplicative ? s / figure_mean : s - figure_mean;
-    // Least squares of trend[k] on k = 1..m (intercept, slope).
-    const size_t m = trend.size();
-    long double mean_k = (static_cast<long double>(m) + 1) / 2, mean_y = 0;
-    for (double y : trend) mean_y += y;
-    mean_y /= static_cast<long double>(m);
-    long double sxy = 0, sxx = 0;
-    for (size_t k = 0; k < m; ++k) {
-        const long double dk = static_cast<long double>(k + 1) - mean_k;
-        sxy += dk * (trend[k] - mean_y);
-        sxx += dk * dk;
-    }
-    const long double slope = sxy / sxx;
-    start.trend = static_cast<double>(slope);
-    start.level = static_cast<double>(mean_y - slope * mean_k);
-    return start;
-}
-
-StartValues start_values(const HwSpec &spec, const double *x) {
-    switch (spec.model) {
-        case HwModel::Simple:
-            return StartValues{x[0], 0.0, {}, 1};
-        case HwModel::Linear:
-            return StartValues{x[1], x[1] - x[0], {}, 2};
-        case HwModel::Additive:
-        case HwModel::Multiplicative:
-            break;
-    }
-    return seasonal_start(spec.model, x, static_cast<size_t>(spec.season_length));
-}
-
-// R's C_HoltWinters filter, operation for operation. With `fit` it also records
-// the final coefficients and the one-step-ahead errors; without, only the SSE (the
-// optimiser's objective, the same arithmetic).
-double filter(const HwSpec &spec, const StartValues &start, const double *x, size_t n, double alpha,
-              double beta, double gamma, std::vector<double> &season, HwFit *fit,
-              std::vector<double> *residuals) {
-    const bool trend_on = has_trend(spec.model), season_on = is_seasonal(spec.model);
-    const bool additive = spec.model != HwModel::Multiplicative;
-    const size_t f = season_on ? static_cast<size_t>(spec.season_length) : 1;
-    double level = start.level, trend = trend_on ? start.trend : 0.0, sse = 0.0;
-    season = start.season;
-    size_t slot = 0;  // season[slot] is the figure for the current point
-    for (size_t i = start.start; i < n; ++i) {
-        double xhat = level + (trend_on ? trend : 0.0);
-        const double stmp = season_on ? season[slot] : (additive ? 0.0 : 1.0);
-        if (additive)
-            xhat += stmp;
-        else
-            xhat *= stmp;
-        const double res = x[i] - xhat;
-        sse += res * res;
-        if (residuals) residuals->push_back(res);
-        const double previous_level = level;
-        if (additive)
-            level = alpha * (x[i] - stmp) + (1 - alpha) * (level + trend);
-        else
-            level = alpha * (x[i] / stmp) + (1 - alpha) * (level + trend);
-        if (trend_on) trend = beta * (level - previous_level) + (1 - beta) * trend;
-        if (season_on) {
-            if (additive)
-                season[slot] = gamma * (x[i] - level) + (1 - gamma) * stmp;
-            else
-                season[slot] = gamma * (x[i] / level) + (1 - gamma) * stmp;
-            if (++slot == f) slot = 0;
-        }
-    }
-    if (fit) {
-        fit->level = level;
-        fit->trend = trend;
-        // R's coefficients s1..sf start with the figure for the next point.
-        fit->season.clear();
-        for (size_t k = 0; season_on && k < f; ++k) fit->season.push_back(season[(slot + k) % f]);
-    }
-    return sse;
-}
-
-double clamp_unit(double v) { return std::max(std::min(v, 1.0), 0.0); }
 
 }  // namespace
 
@@ -255,33 +119,6 @@ HwFit run_holt_winters(const HwSpec &spec, const double *x, size_t n, double alp
     fit.residual_variance = r_variance(residuals);
     fit.residuals = static_cast<int64_t>(residuals.size());
     return fit;
-}
-
-HwFit fit_holt_winters(const HwSpec &spec, const double *x, size_t n) {
-    const StartValues start = start_values(spec, x);
-    // The parameters to fit, in R's order, and where each comes from.
-    double params[3] = {spec.alpha.value_or(R_START_ALPHA), spec.beta.value_or(R_START_BETA),
-                        spec.gamma.value_or(R_START_GAMMA)};
-    const bool used[3] = {true, has_trend(spec.model), is_seasonal(spec.model)};
-    const bool given[3] = {spec.alpha.has_value(), spec.beta.has_value(), spec.gamma.has_value()};
-    std::vector<int> open;
-    for (int k = 0; k < 3; ++k)
-        if (used[k] && !given[k]) open.push_back(k);
-    if (!open.empty()) {
-        std::vector<double> season;
-        std::vector<double> guess;
-        for (int k : open) guess.push_back(params[k]);
-        auto sse_at = [&](const double *values) {
-            double p[3] = {params[0], params[1], params[2]};
-            for (size_t i = 0; i < open.size(); ++i) p[open[i]] = clamp_unit(values[i]);
-            const double sse = filter(spec, start, x, n, p[0], used[1] ? p[1] : 0.0, used[2] ? p[2] : 0.0,
-                                      season, nullptr, nullptr);
-            return std::isfinite(sse) ? sse : HUGE_VAL;
-        };
-        const std::vector<double> best = minimize_in_unit_box(guess, sse_at);
-        for (size_t i = 0; i < open.size(); ++i) params[open[i]] = clamp_unit(best[i]);
-    }
-    return run_holt_winters(spec, x, n, params[0], used[1] ? params[1] : 0.0, used[2] ? params[2] : 0.0);
 }
 
 std::vector<double> forecast(const HwFit &fit, int32_t horizon) {

@@ -3,22 +3,26 @@
 #include <nlopt.hpp>
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 
 namespace error_budget::core {
 
 namespace {
 
+// Remembers the best point any algorithm saw: NLopt may stop with an exception
+// (round-off limited) after having found it.
 struct Tracked {
-    const std::function<double(const double *)> *objective;
+    const Objective *objective;
     std::vector<double> best;
     double best_value = std::numeric_limits<double>::infinity();
     int evaluations = 0;
 };
 
-double evaluate(const std::vector<double> &x, std::vector<double> & /*gradient: unused*/, void *data) {
+double evaluate(const std::vector<double> &x, std::vector<double> &gradient, void *data) {
     auto *tracked = static_cast<Tracked *>(data);
-    const double value = (*tracked->objective)(x.data());
+    const double value = (*tracked->objective)(x.data(), gradient.empty() ? nullptr : gradient.data());
     ++tracked->evaluations;
     if (value < tracked->best_value) {
         tracked->best_value = value;
@@ -27,27 +31,39 @@ double evaluate(const std::vector<double> &x, std::vector<double> & /*gradient: 
     return value;
 }
 
-}  // namespace
-
-std::vector<double> minimize_in_unit_box(const std::vector<double> &start,
-                                         const std::function<double(const double *)> &objective) {
-    Tracked tracked{&objective, start};
-    nlopt::opt optimizer(nlopt::LN_BOBYQA, static_cast<unsigned>(start.size()));
-    optimizer.set_lower_bounds(std::vector<double>(start.size(), 0.0));
-    optimizer.set_upper_bounds(std::vector<double>(start.size(), 1.0));
+// Runs one algorithm from x; false when NLopt gave up with a failure.
+bool run(nlopt::algorithm algorithm, std::vector<double> x, Tracked &tracked) {
+    nlopt::opt optimizer(algorithm, static_cast<unsigned>(x.size()));
+    optimizer.set_lower_bounds(std::vector<double>(x.size(), 0.0));
+    optimizer.set_upper_bounds(std::vector<double>(x.size(), 1.0));
     optimizer.set_min_objective(evaluate, &tracked);
-    optimizer.set_xtol_abs(1e-9);
-    optimizer.set_ftol_rel(1e-13);
-    optimizer.set_maxeval(5000);
-    optimizer.set_initial_step(0.1);
-    std::vector<double> x = start;
+    optimizer.set_ftol_rel(1e-10);
+    optimizer.set_xtol_abs(1e-7);
+    optimizer.set_maxeval(2000);
     double value = 0;
     try {
         optimizer.optimize(x, value);
     } catch (const nlopt::roundoff_limited &) {
-        // Converged as far as floating point allows: keep the best point seen.
-    } catch (const nlopt::forced_stop &) {
+        // Converged as far as floating point allows: the best point is tracked.
+    } catch (const std::runtime_error &) {
+        // NLopt's generic failure (e.g. L-BFGS on a flat or kinked surface): the
+        // best point seen so far is still tracked.
+        return false;
     }
+    return true;
+}
+
+}  // namespace
+
+std::vector<double> minimize_in_unit_box(const std::vector<double> &start, const Objective &objective) {
+    Tracked tracked{&objective, start};
+    const bool converged = run(nlopt::LD_LBFGS, start, tracked);
+    const int gradient_evaluations = tracked.evaluations;
+    // The fallback when L-BFGS failed: BOBYQA from the best point it saw.
+    if (!converged) run(nlopt::LN_BOBYQA, tracked.best, tracked);
+    if (std::getenv("EB_HW_TRACE"))
+        std::fprintf(stderr, "holt-winters fit: %d L-BFGS + %d BOBYQA evaluations, sse %.17g\n",
+                     gradient_evaluations, tracked.evaluations - gradient_evaluations, tracked.best_value);
     return tracked.best;
 }
 
