@@ -59,8 +59,28 @@ bool same_request(const HwRequest &a, const HwRequest &b) {
 void require_same_request(const HwRequest &group, const HwRequest &row) {
     if (same_request(group, row)) return;
     resolve_request(row);  // a row with an invalid argument gets the precise message
+    auto number = [](int32_t given, int32_t bit, double value) {
+        return (given & bit) ? format_double(value) : std::string("NULL");
+    };
+    auto count = [](int32_t value) { return value == 0 ? std::string("NULL") : std::to_string(value); };
+    auto model = [](int32_t value) {
+        return value == 0 ? std::string("NULL") : quoted(model_name(static_cast<HwModel>(value)));
+    };
+    std::string name, first, second;
+    if (group.horizon != row.horizon)
+        name = "horizon", first = std::to_string(group.horizon), second = std::to_string(row.horizon);
+    else if (group.season_length != row.season_length)
+        name = "season_length", first = count(group.season_length), second = count(row.season_length);
+    else if (group.model != row.model)
+        name = "model", first = model(group.model), second = model(row.model);
+    else if (number(group.given, GIVEN_ALPHA, group.alpha) != number(row.given, GIVEN_ALPHA, row.alpha))
+        name = "alpha", first = number(group.given, GIVEN_ALPHA, group.alpha), second = number(row.given, GIVEN_ALPHA, row.alpha);
+    else if (number(group.given, GIVEN_BETA, group.beta) != number(row.given, GIVEN_BETA, row.beta))
+        name = "beta", first = number(group.given, GIVEN_BETA, group.beta), second = number(row.given, GIVEN_BETA, row.beta);
+    else
+        name = "gamma", first = number(group.given, GIVEN_GAMMA, group.gamma), second = number(row.given, GIVEN_GAMMA, row.gamma);
     fail(ErrorKind::InvalidParameter,
-         "horizon, season_length, model, alpha, beta and gamma must be the same for every row of a group");
+         name + " must be the same for every row of a group, got " + first + " and " + second);
 }
 
 HwSpec resolve_request(const HwRequest &request) {
