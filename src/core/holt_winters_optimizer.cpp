@@ -2,9 +2,6 @@
 
 #include <nlopt.hpp>
 
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
 #include <limits>
 
 namespace error_budget::core {
@@ -17,13 +14,11 @@ struct Tracked {
     const Objective *objective;
     std::vector<double> best;
     double best_value = std::numeric_limits<double>::infinity();
-    int evaluations = 0;
 };
 
 double evaluate(const std::vector<double> &x, std::vector<double> &gradient, void *data) {
     auto *tracked = static_cast<Tracked *>(data);
     const double value = (*tracked->objective)(x.data(), gradient.empty() ? nullptr : gradient.data());
-    ++tracked->evaluations;
     if (value < tracked->best_value) {
         tracked->best_value = value;
         tracked->best = x;
@@ -58,12 +53,8 @@ bool run(nlopt::algorithm algorithm, std::vector<double> x, Tracked &tracked) {
 std::vector<double> minimize_in_unit_box(const std::vector<double> &start, const Objective &objective) {
     Tracked tracked{&objective, start};
     const bool converged = run(nlopt::LD_LBFGS, start, tracked);
-    const int gradient_evaluations = tracked.evaluations;
     // The fallback when L-BFGS failed: BOBYQA from the best point it saw.
     if (!converged) run(nlopt::LN_BOBYQA, tracked.best, tracked);
-    if (std::getenv("EB_HW_TRACE"))
-        std::fprintf(stderr, "holt-winters fit: %d L-BFGS + %d BOBYQA evaluations, sse %.17g\n",
-                     gradient_evaluations, tracked.evaluations - gradient_evaluations, tracked.best_value);
     return tracked.best;
 }
 

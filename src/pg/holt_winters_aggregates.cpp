@@ -2,6 +2,7 @@
 // transitions (timestamptz or date keys, with and without a horizon), combine, and
 // the finals that sort the series, fit it and forecast. The math is in src/core.
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +21,35 @@ constexpr int STATE = 0, KEY = 1, VALUE = 2;
 
 enum class KeyType { Timestamptz, Date };
 
+// The model argument parsed once per query, not once per row: the last text seen
+// and its parse are kept in fn_extra (compared by content, never by pointer).
+struct ModelCache {
+    int length;  // -1: empty
+    char text[32];
+    int32_t model;
+};
+
+int32_t model_from_arg(FunctionCallInfo fcinfo, int arg) {
+    const text *name = PG_GETARG_TEXT_PP(arg);
+    const char *bytes = VARDATA_ANY(name);
+    const int length = static_cast<int>(VARSIZE_ANY_EXHDR(name));
+    auto *cache = static_cast<ModelCache *>(fcinfo->flinfo->fn_extra);
+    if (cache == nullptr) {
+        cache = static_cast<ModelCache *>(MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ModelCache)));
+        cache->length = -1;
+        fcinfo->flinfo->fn_extra = cache;
+    }
+    if (length == cache->length && std::memcmp(bytes, cache->text, static_cast<size_t>(length)) == 0)
+        return cache->model;
+    const int32_t model = static_cast<int32_t>(core::parse_model(std::string_view(bytes, static_cast<size_t>(length))));
+    if (length <= static_cast<int>(sizeof cache->text)) {
+        std::memcpy(cache->text, bytes, static_cast<size_t>(length));
+        cache->length = length;
+        cache->model = model;
+    }
+    return model;
+}
+
 core::HwRequest request_from_args(FunctionCallInfo fcinfo, bool has_horizon) {
     core::HwRequest request{};
     int arg = VALUE + 1;
@@ -35,11 +65,7 @@ core::HwRequest request_from_args(FunctionCallInfo fcinfo, bool has_horizon) {
         request.season_length = PG_GETARG_INT32(arg);
         core::validate_season_length(request.season_length);
     }
-    if (++arg < nargs && !PG_ARGISNULL(arg)) {
-        const text *name = PG_GETARG_TEXT_PP(arg);
-        request.model = static_cast<int32_t>(
-            core::parse_model(std::string_view(VARDATA_ANY(name), VARSIZE_ANY_EXHDR(name))));
-    }
+    if (++arg < nargs && !PG_ARGISNULL(arg)) request.model = model_from_arg(fcinfo, arg);
     const int32_t bits[] = {core::GIVEN_ALPHA, core::GIVEN_BETA, core::GIVEN_GAMMA};
     double *slots[] = {&request.alpha, &request.beta, &request.gamma};
     for (int k = 0; k < 3; ++k) {
