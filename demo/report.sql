@@ -7,7 +7,7 @@
 --   window_end  end of the rolling 7-day window (exclusive). Default: the day boundary
 --               (UTC midnight) after the newest call. The demo data lies in a fixed past
 --               range, so now() would select nothing.
--- Later features append their sections (catalog snapshots, statuses, forecasts) here.
+-- Sections: budgets, spend, snapshots with statuses and transitions, forecasts of spend and burn.
 
 \set ON_ERROR_STOP on
 \pset footer off
@@ -80,3 +80,53 @@ FROM error_budget.error_budget_latest ORDER BY status DESC, vertical, name;
 SELECT computed_at::date AS day, vertical, name, from_status, to_status, round(remaining::numeric, 3) AS remaining
 FROM error_budget.budget_events WHERE from_status IS DISTINCT FROM 'ok' OR to_status <> 'ok'
 ORDER BY id;
+
+-- ---- Forecasts (Holt-Winters, weekly season, parameters fitted like R's HoltWinters) ----
+
+\echo 'Daily token spend (USD) forecast for the next 14 days per vertical: holt_winters_fit(day, cost, 7) + holt_winters_predict(model, 14)'
+CREATE TEMP TABLE demo_cost_model AS
+SELECT vertical, holt_winters_fit(day, cost, 7) AS model
+FROM (SELECT vertical, created_at::date AS day, sum(cost_usd) AS cost
+      FROM public.calls WHERE created_at < :'window_end' GROUP BY 1, 2) AS daily
+GROUP BY vertical;
+SELECT vertical, round(holt_winters_alpha(model)::numeric, 3) AS alpha, round(holt_winters_beta(model)::numeric, 3) AS beta,
+       round(holt_winters_gamma(model)::numeric, 3) AS gamma, round(sqrt(holt_winters_sse(model))::numeric, 2) AS root_sse
+FROM demo_cost_model ORDER BY vertical;
+SELECT p.t::date AS day,
+       round(max(p.forecast) FILTER (WHERE m.vertical = 'healthcare')::numeric, 2)  AS healthcare,
+       round(max(p.forecast) FILTER (WHERE m.vertical = 'real_estate')::numeric, 2) AS real_estate,
+       round(max(p.forecast) FILTER (WHERE m.vertical = 'sales')::numeric, 2)       AS sales,
+       round(max(p.forecast) FILTER (WHERE m.vertical = 'after_hours')::numeric, 2) AS after_hours,
+       round(max(p.upper) FILTER (WHERE m.vertical = 'after_hours')::numeric, 2)    AS after_hours_95_upper
+FROM demo_cost_model m, holt_winters_predict(m.model, 14) AS p
+GROUP BY p.t ORDER BY p.t;
+
+\echo 'When each budget would be exhausted at the forecast burn'
+\echo '  daily burn of each budget forecast 14 days ahead with holt_winters_forecast(day, burn, 14, 7);'
+\echo '  a day at burn b spends b/7 of a rolling 7-day budget; exhausted = the day the forecast spend'
+\echo '  reaches the latest remaining (no credit for old days leaving the window: a conservative date)'
+WITH daily AS (
+    SELECT c.vertical, b.name, c.created_at::date AS day, burn_rate(b.good, b.target) AS burn
+    FROM public.calls c
+    CROSS JOIN LATERAL (VALUES ('conv_success', 0.95::float8, c.ok),
+                               ('availability', 0.999, c.available),
+                               ('latency', 0.99, c.first_token_ms <= 800),
+                               ('quality', 0.95, c.intent_score >= 0.8)) AS b(name, target, good)
+    WHERE c.created_at < :'window_end'
+    GROUP BY 1, 2, 3),
+forecast AS (
+    SELECT vertical, name, holt_winters_forecast(day, burn, 14, 7) AS burn_forecast
+    FROM daily GROUP BY vertical, name),
+spent AS (
+    SELECT f.vertical, f.name, u.step,
+           sum(greatest(u.burn, 0) / 7) OVER (PARTITION BY f.vertical, f.name ORDER BY u.step) AS spent,
+           avg(greatest(u.burn, 0)) OVER (PARTITION BY f.vertical, f.name) AS mean_burn
+    FROM forecast f, unnest(f.burn_forecast) WITH ORDINALITY AS u(burn, step))
+SELECT l.vertical, l.name, l.status, round(l.remaining::numeric, 3) AS remaining,
+       round(max(s.mean_burn)::numeric, 2) AS forecast_burn,
+       CASE WHEN l.remaining <= 0 THEN 'already exhausted'
+            ELSE coalesce((:'window_end'::date + min(s.step) FILTER (WHERE s.spent >= l.remaining)::int - 1)::text,
+                          'not within 14 days') END AS exhausted_on
+FROM error_budget.error_budget_latest l JOIN spent s USING (vertical, name)
+GROUP BY l.vertical, l.name, l.status, l.remaining
+ORDER BY min(s.step) FILTER (WHERE s.spent >= l.remaining) NULLS LAST, l.remaining, l.vertical, l.name;
