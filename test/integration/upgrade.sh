@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# ALTER EXTENSION error_budget UPDATE from 0.1.0 keeps every row of the history, and
+# leaves the very objects a fresh CREATE EXTENSION makes (with their comments); a
+# model stored in a user table survives pg_dump/pg_restore.
+# Needs a running server (PGHOST/PGPORT/PGUSER) with the extension installed.
+set -euo pipefail
+bindir=$(pg_config --bindir)
+psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1)
+work=$(mktemp -d /tmp/error_budget_upgrade.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+old=eb_upgrade_old
+fresh=eb_upgrade_fresh
+restored=eb_upgrade_restored
+for db in $old $fresh $restored; do
+    "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+done
+
+"${psql[@]}" -d $old <<'SQL'
+CREATE EXTENSION error_budget VERSION '0.1.0';
+INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at)
+SELECT 'sales', 'latency', 0.99, 1 - r, r, timestamptz '2026-10-01 00:00+00' + i * interval '1 day'
+FROM generate_series(1, 10) AS i, LATERAL (SELECT 1 - i * 0.1 AS r) AS s;
+SQL
+rows_before=$("${psql[@]}" -At -d $old -c "SELECT string_agg(id || ':' || remaining || ':' || status, ',' ORDER BY id) FROM error_budget.error_budgets")
+events_before=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.budget_events")
+"${psql[@]}" -d $old -c "ALTER EXTENSION error_budget UPDATE"
+"${psql[@]}" -d $fresh -c "CREATE EXTENSION error_budget"
+
+version=$("${psql[@]}" -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'error_budget'")
+[ "$version" = "0.2.0" ] || { echo "version after update: $version"; exit 1; }
+rows_after=$("${psql[@]}" -At -d $old -c "SELECT string_agg(id || ':' || remaining || ':' || status, ',' ORDER BY id) FROM error_budget.error_budgets")
+[ "$rows_before" = "$rows_after" ] || { echo "rows changed by the update"; exit 1; }
+events_after=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.budget_events")
+[ "$events_before" = "$events_after" ] && [ "$events_after" -gt 0 ] || { echo "events: $events_before -> $events_after"; exit 1; }
+
+# The extension's objects and their comments, as text: identical after update and fresh.
+objects() {
+    "${psql[@]}" -At -d "$1" <<'SQL'
+SELECT pg_describe_object(classid, objid, objsubid) || ' | ' ||
+       coalesce(obj_description(objid, (SELECT relname FROM pg_class WHERE oid = classid)), '<no comment>')
+FROM pg_depend
+WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+  AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'error_budget')
+ORDER BY 1;
+SQL
+}
+objects $old > "$work/updated.txt"
+objects $fresh > "$work/fresh.txt"
+diff "$work/updated.txt" "$work/fresh.txt" || { echo "update and fresh install differ"; exit 1; }
+if grep -q '<no comment>' "$work/fresh.txt"; then
+    echo "objects without COMMENT ON:"; grep '<no comment>' "$work/fresh.txt"; exit 1
+fi
+
+# The new functions work after the update, and a stored model survives dump/restore.
+"${psql[@]}" -d $old <<'SQL'
+CREATE TABLE public.cost_models AS
+SELECT holt_winters_fit(date '2026-01-01' + i, 10 + i % 7 + 0.1 * i, 7) AS model FROM generate_series(0, 27) AS i;
+SQL
+"$bindir/pg_dump" -Fc -d $old -f "$work/old.dump"
+"$bindir/pg_restore" -d $restored "$work/old.dump"
+same=$("${psql[@]}" -At -d $restored -c "SELECT (SELECT model::text FROM public.cost_models) = '$("${psql[@]}" -At -d $old -c 'SELECT model::text FROM public.cost_models')'")
+[ "$same" = "t" ] || { echo "stored model changed by dump/restore"; exit 1; }
+
+for db in $old $fresh $restored; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
+echo "update 0.1.0 -> 0.2.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects match a fresh install, all commented"
