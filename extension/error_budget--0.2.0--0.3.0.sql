@@ -186,6 +186,14 @@ DECLARE
     allowed text[];
     field text;
 BEGIN
+    IF n.kind IS NULL OR n.kind NOT IN ('ratio', 'count', 'amount_per_unit', 'cost_band') THEN
+        RAISE EXCEPTION 'SLO %: kind must be ratio, count, amount_per_unit or cost_band, got %', n.name, coalesce(n.kind, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.method IS NULL OR n.method NOT IN ('Occurrences', 'Timeslices', 'RatioTimeslices') THEN
+        RAISE EXCEPTION 'SLO %: method must be Occurrences, Timeslices or RatioTimeslices, got %', n.name, coalesce(n.method, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     -- The source and its columns.
     time_type := error_budget.slo_column_type(n.source, n.time_column);
     IF time_type IS NULL THEN
@@ -576,9 +584,10 @@ COMMENT ON FUNCTION error_budget.slo_baselines(error_budget.slos, timestamptz, t
     'Forecast spend of a cost_band SLO''s window per dimension combination (Holt-Winters on the trailing daily spend, else its mean)';
 
 CREATE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.now())
-    RETURNS SETOF error_budget.error_budgets LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    RETURNS SETOF error_budget.error_budgets LANGUAGE plpgsql
+    -- extra_float_digits: the numbers pass through jsonb, which must keep every bit.
+    SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
 DECLARE
-    work record;
     grp record;
     member record;
     result record;
@@ -591,7 +600,7 @@ DECLARE
     offsets integer[];
     masks integer[];
     members error_budget.slos[];
-    plans text[];
+    periods interval[];
     query text;
     skipped integer := 0;
     k integer;
@@ -605,10 +614,13 @@ BEGIN
     -- error_budgets_slo_once_idx guarantees it under any isolation level).
     PERFORM pg_advisory_xact_lock(7233431220150513);
 
-    CREATE TEMP TABLE IF NOT EXISTS pg_temp.error_budget_work (
-        slo error_budget.slos, window_start timestamptz, window_end timestamptz, period interval, planned text)
-        ON COMMIT DROP;
-    TRUNCATE pg_temp.error_budget_work;
+    IF to_regclass('pg_temp.error_budget_work') IS NULL THEN
+        CREATE TEMP TABLE error_budget_work (
+            slo error_budget.slos, window_start timestamptz, window_end timestamptz, period interval, planned text)
+            ON COMMIT DROP;
+    ELSE
+        TRUNCATE pg_temp.error_budget_work;
+    END IF;
     FOR slo IN SELECT * FROM error_budget.slos s WHERE s.enabled ORDER BY s.id LOOP
         IF EXISTS (SELECT 1 FROM error_budget.error_budgets b WHERE b.slo_id = slo.id AND b.computed_at = at) THEN
             RAISE NOTICE 'compute_budgets: SLO % already has snapshots at %; skipped', slo.name, at;
@@ -624,18 +636,19 @@ BEGIN
     -- Occurrences: one grouped scan per (table, time column, window) for all its SLOs,
     -- GROUPING SETS when their dimensions differ.
     FOR grp IN
-        SELECT (w.slo).source AS source, (w.slo).time_column AS time_column, w.window_start, w.window_end, w.period
+        SELECT (w.slo).source AS source, (w.slo).time_column AS time_column, w.window_start, w.window_end
         FROM pg_temp.error_budget_work w WHERE (w.slo).method = 'Occurrences'
-        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
     LOOP
-        members := '{}'; plans := '{}'; offsets := '{}'; aggregates := '{}';
+        members := '{}'; periods := '{}'; offsets := '{}'; aggregates := '{}';
         FOR member IN
-            SELECT w.slo, w.planned FROM pg_temp.error_budget_work w
+            SELECT w.slo, w.planned, w.period FROM pg_temp.error_budget_work w
             WHERE (w.slo).method = 'Occurrences' AND (w.slo).source = grp.source AND (w.slo).time_column = grp.time_column
               AND w.window_start = grp.window_start AND w.window_end = grp.window_end
             ORDER BY (w.slo).id
         LOOP
             members := members || member.slo;
+            periods := periods || member.period;
             offsets := offsets || (cardinality(aggregates) + 1);
             aggregates := aggregates || error_budget.slo_aggregates(member.slo, member.planned);
         END LOOP;
@@ -666,7 +679,7 @@ BEGIN
                     'slo', to_jsonb(slo), 'dims',
                     (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(result.dims)
                      WHERE key = ANY (slo.dimensions)),
-                    'v', to_jsonb(result.v[offsets[k]:offsets[k] + 7]), 'window_start', grp.window_start, 'period', grp.period));
+                    'v', to_jsonb(result.v[offsets[k]:offsets[k] + 6]), 'window_start', grp.window_start, 'period', periods[k]));
             END LOOP;
         END LOOP;
     END LOOP;
@@ -674,12 +687,12 @@ BEGIN
     -- Timeslices and RatioTimeslices: one scan per (table, window, slice, dimensions),
     -- grouped by slice first.
     FOR grp IN
-        SELECT (w.slo).source AS source, (w.slo).time_column AS time_column, w.window_start, w.window_end, w.period,
+        SELECT (w.slo).source AS source, (w.slo).time_column AS time_column, w.window_start, w.window_end,
                (w.slo).slice AS slice, (w.slo).dimensions AS dimensions
         FROM pg_temp.error_budget_work w WHERE (w.slo).method <> 'Occurrences'
-        GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4
+        GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4
     LOOP
-        members := '{}'; aggregates := '{}';
+        members := '{}'; periods := '{}';
         DECLARE
             inner_aggregates text[] := '{}';
             outer_aggregates text[] := '{}';
@@ -689,7 +702,7 @@ BEGIN
             kept text;
         BEGIN
             FOR member IN
-                SELECT w.slo, w.planned FROM pg_temp.error_budget_work w
+                SELECT w.slo, w.planned, w.period FROM pg_temp.error_budget_work w
                 WHERE (w.slo).method <> 'Occurrences' AND (w.slo).source = grp.source
                   AND (w.slo).time_column = grp.time_column AND w.window_start = grp.window_start
                   AND w.window_end = grp.window_end AND (w.slo).slice = grp.slice AND (w.slo).dimensions = grp.dimensions
@@ -697,6 +710,7 @@ BEGIN
             LOOP
                 k := cardinality(members) + 1;
                 members := members || member.slo;
+                periods := periods || member.period;
                 f := coalesce('(' || (member.slo).filter || ')', 'true');
                 g := '(' || (member.slo).good || ')';
                 kept := format('%s AND NOT %s', f, member.planned);
@@ -726,7 +740,7 @@ BEGIN
                     snapshots := snapshots || jsonb_build_array(jsonb_build_object(
                         'slo', to_jsonb(members[k]), 'dims', result.dims,
                         'v', to_jsonb(result.v[(k - 1) * 6 + 1:(k - 1) * 6 + 6]),
-                        'window_start', grp.window_start, 'period', grp.period));
+                        'window_start', grp.window_start, 'period', periods[k]));
                 END LOOP;
             END LOOP;
         END;

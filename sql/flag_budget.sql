@@ -78,7 +78,7 @@ SELECT source, vertical, name, from_status, to_status, remaining, computed_at::d
        snapshot_id = (SELECT id FROM error_budget.error_budgets s
                       WHERE s.vertical = 'sales' AND s.computed_at = e.computed_at) AS snapshot_id_matches
 FROM error_budget.budget_events e WHERE vertical = 'sales' ORDER BY e.id;
-SELECT status FROM error_budget.budget_current WHERE budget = '{"vertical": "sales", "name": "latency"}';
+SELECT status FROM error_budget.budget_current WHERE budget = '{"vertical": "sales", "name": "latency", "scope": ""}';
 
 -- The latest snapshot per budget.
 SELECT vertical, name, remaining, status, computed_at::date AS day
