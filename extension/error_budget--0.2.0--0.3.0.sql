@@ -124,6 +124,13 @@ CREATE TRIGGER error_budgets_flag BEFORE INSERT OR UPDATE ON error_budget.error_
     FOR EACH ROW EXECUTE FUNCTION @extschema@.flag_budget('remaining', 'status', 'vertical', 'name', 'scope');
 UPDATE error_budget.budget_current SET budget = budget || '{"scope": ""}'
 WHERE source = 'error_budget.error_budgets'::regclass;
+-- The logged transitions get the same key, or flag_budget could no longer find a
+-- budget's last transition (pg_restore replays snapshots through it). This one-time
+-- migration is the only rewrite the append-only log ever gets.
+ALTER TABLE error_budget.budget_events DISABLE TRIGGER budget_events_append_only;
+UPDATE error_budget.budget_events SET budget = budget || '{"scope": ""}'
+WHERE source = 'error_budget.error_budgets';
+ALTER TABLE error_budget.budget_events ENABLE TRIGGER budget_events_append_only;
 
 DROP INDEX error_budget.error_budgets_latest_idx;
 CREATE INDEX error_budgets_latest_idx ON error_budget.error_budgets (vertical, name, scope, computed_at DESC, id DESC);
@@ -807,11 +814,11 @@ CREATE FUNCTION error_budget.unschedule_budget_computation() RETURNS boolean
 DECLARE
     done boolean;
 BEGIN
-    IF to_regprocedure('cron.unschedule(text)') IS NULL THEN
+    IF to_regprocedure('cron.unschedule(name)') IS NULL THEN
         RAISE EXCEPTION 'pg_cron is not installed in database %', current_database()
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
-    EXECUTE 'SELECT cron.unschedule($1)' INTO done USING 'error_budget.compute_budgets';
+    EXECUTE 'SELECT cron.unschedule($1::name)' INTO done USING 'error_budget.compute_budgets';
     RETURN done;
 END $$;
 COMMENT ON FUNCTION error_budget.unschedule_budget_computation() IS

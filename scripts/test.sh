@@ -4,7 +4,7 @@
 #   2. build (warnings are errors) and install the extension
 #   3. pg_regress suites (sql/, expected/), isolation specs (test/isolation) and
 #      integration scripts (test/integration/*.sh) on a throwaway PostgreSQL 15
-#      cluster, started here and removed at the end
+#      cluster with pg_cron loaded, started here and removed at the end
 # Installs what it needs (apt-get, skipped when present). Exit status is non-zero
 # when anything fails.
 set -uo pipefail
@@ -44,8 +44,11 @@ passed=$((passed + unit_passed)); failed=$((failed + unit_failed))
 eb_build_install
 
 # ---- 3. pg_regress and isolation on a throwaway cluster ---------------------
-say "starting a throwaway PostgreSQL cluster"
-eb_cluster_start
+say "starting a throwaway PostgreSQL cluster (with pg_cron)"
+# pg_cron for test/integration/pg_cron.sh: it runs jobs of the database "postgres" in
+# background workers (no connection back to the server needed).
+eb_cluster_start "shared_preload_libraries = 'pg_cron'" "cron.database_name = 'postgres'" \
+    "cron.use_background_workers = on"
 rm -rf results output_iso regression.diffs regression.out
 regress_log=$(mktemp /tmp/error_budget_regress.XXXXXX)
 make -s installcheck >"$regress_log" 2>&1

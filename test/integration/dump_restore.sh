@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# pg_dump / pg_restore keep the budget history: every row of error_budgets and
-# budget_events comes back as it was, the id sequences go on where they stopped,
+# pg_dump / pg_restore keep the budget history: every row of error_budgets,
+# budget_events, the SLO definitions and the planned burns comes back as it was, the id sequences go on where they stopped,
 # and the current status per budget is rebuilt (not duplicated) while the
 # snapshots are replayed through the flag_budget trigger.
 # Needs a running server (PGHOST/PGPORT/PGUSER) with the extension installed.
@@ -32,6 +32,16 @@ CREATE TABLE public.team_budgets (id serial PRIMARY KEY, team text, left_fractio
 CREATE TRIGGER team_budgets_flag BEFORE INSERT OR UPDATE ON public.team_budgets
     FOR EACH ROW EXECUTE FUNCTION flag_budget('left_fraction', 'state', 'team');
 INSERT INTO public.team_budgets (team, left_fraction) VALUES ('voice', 0.5), ('voice', 0.2), ('voice', 0.05);
+-- SLO definitions, a planned burn and computed snapshots
+CREATE TABLE public.calls AS
+SELECT timestamptz '2026-10-01 00:00+00' + i * interval '10 minutes' AS created_at,
+       (ARRAY['sales', 'healthcare'])[1 + i % 2] AS vertical, i % 17 <> 0 AS ok
+FROM generate_series(0, 3000) AS i;
+SELECT name FROM error_budget.define_slo('calls_ok', 'public.calls', 'ratio', good => 'ok', target => 0.9,
+                                         dimensions => '{vertical}');
+SELECT reason FROM error_budget.log_planned_burn('2026-10-10', '2026-10-11', 'failover drill');
+SELECT count(*) FROM generate_series(timestamptz '2026-10-12', '2026-10-20', '1 day') AS d,
+                     LATERAL error_budget.compute_budgets(d);
 SQL
 
 "$bindir/pg_dump" -Fc -d $src -f "$work/history.dump"
@@ -46,6 +56,8 @@ SELECT 'event', e.id, e.source, e.budget, e.from_status, e.to_status, e.remainin
 FROM error_budget.budget_events e ORDER BY id;
 SELECT 'current', c.source::text, c.budget, c.status FROM error_budget.budget_current c ORDER BY 2, 3;
 SELECT 'team', t.* FROM public.team_budgets t ORDER BY id;
+SELECT 'slo', s.* FROM error_budget.slos s ORDER BY id;
+SELECT 'planned', p.* FROM error_budget.planned_burns p ORDER BY id;
 SQL
 }
 snapshot $src "$work/source.txt"
@@ -60,6 +72,7 @@ for db in $src $dst; do
     "${psql[@]}" -d $db -c "INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at)
                            VALUES ('sales', 'latency', 0.95, -0.5, '2026-10-21 00:00+00'),
                                   ('sales', 'quality', 0.95, 0.9, '2026-10-21 00:00+00')"
+    "${psql[@]}" -d $db -c "SELECT count(*) FROM error_budget.compute_budgets('2026-10-21 00:00+00')" >/dev/null
 done
 # (logged_at is the time of logging, so it differs between the two)
 snapshot $src "$work/source.txt" false

@@ -2,6 +2,8 @@
 # ALTER EXTENSION error_budget UPDATE from 0.1.0 keeps every row of the history, and
 # leaves the very objects a fresh CREATE EXTENSION makes (with their comments); a
 # model stored in a user table survives pg_dump/pg_restore.
+# The 0.3.0 step re-keys budgets by (vertical, name, scope): a budget's status
+# carries over, so its next snapshot logs a transition only if the status changes.
 # Needs a running server (PGHOST/PGPORT/PGUSER) with the extension installed.
 set -euo pipefail
 bindir=$(pg_config --bindir)
@@ -27,11 +29,17 @@ events_before=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.b
 "${psql[@]}" -d $fresh -c "CREATE EXTENSION error_budget"
 
 version=$("${psql[@]}" -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'error_budget'")
-[ "$version" = "0.2.0" ] || { echo "version after update: $version"; exit 1; }
+[ "$version" = "0.3.0" ] || { echo "version after update: $version"; exit 1; }
 rows_after=$("${psql[@]}" -At -d $old -c "SELECT string_agg(id || ':' || remaining || ':' || status, ',' ORDER BY id) FROM error_budget.error_budgets")
 [ "$rows_before" = "$rows_after" ] || { echo "rows changed by the update"; exit 1; }
 events_after=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.budget_events")
 [ "$events_before" = "$events_after" ] && [ "$events_after" -gt 0 ] || { echo "events: $events_before -> $events_after"; exit 1; }
+
+# After the update, a snapshot with the same status as the last one logs nothing.
+"${psql[@]}" -d $old -c "INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at)
+                         VALUES ('sales', 'latency', 0.99, 1, 0.0, '2026-10-12 00:00+00')"
+events_next=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.budget_events")
+[ "$events_next" = "$events_after" ] || { echo "a same-status snapshot after the update logged a transition"; exit 1; }
 
 # The extension's objects and their comments, as text: identical after update and fresh.
 objects() {
@@ -62,4 +70,4 @@ same=$("${psql[@]}" -At -d $restored -c "SELECT (SELECT model::text FROM public.
 [ "$same" = "t" ] || { echo "stored model changed by dump/restore"; exit 1; }
 
 for db in $old $fresh $restored; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
-echo "update 0.1.0 -> 0.2.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects match a fresh install, all commented"
+echo "update 0.1.0 -> 0.3.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects match a fresh install, all commented"
