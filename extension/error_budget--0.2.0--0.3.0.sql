@@ -419,110 +419,23 @@ END $$;
 COMMENT ON FUNCTION error_budget.slo_planned_predicate(error_budget.slos, timestamptz, timestamptz) IS
     'SQL predicate of the rows of an SLO that the planned burns overlapping a window forgive (false when none)';
 
--- The budget numbers of one SLO and one dimension combination from the counts and
--- sums the grouped scan produced (v), as the snapshot row to insert (jsonb).
--- Ratio budgets use exactly the arithmetic of burn_rate()/budget_remaining().
-CREATE FUNCTION error_budget.slo_snapshot(slo error_budget.slos, at timestamptz, window_start timestamptz,
-                                          period interval, dims jsonb, v double precision[], baseline double precision)
-    RETURNS jsonb LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    events double precision;
-    bad double precision;
-    allowed double precision;
-    consumed double precision;
-    remaining double precision;
-    burn double precision;
-    amount double precision;
-    forgiven_events double precision;
-    forgiven_amount double precision;
-    budget_time interval;
-    remaining_time interval;
-    elapsed_slices double precision;
-    total_slices double precision;
-    scope text;
-BEGIN
-    IF slo.kind = 'ratio' AND slo.method = 'Occurrences' THEN
-        -- v: good, bad, forgiven [, weighted remaining, weighted burn, good weight, bad weight]
-        events := v[1] + v[2]; bad := v[2]; forgiven_events := v[3];
-        IF slo.weight IS NULL THEN
-            allowed := (1 - slo.target) * events; consumed := bad;
-            IF events > 0 THEN
-                remaining := ((v[1] / events) - slo.target) / (1 - slo.target);
-                burn := (v[2] / events) / (1 - slo.target);
-            END IF;
-        ELSE
-            allowed := (1 - slo.target) * (v[6] + v[7]); consumed := v[7];
-            remaining := v[4]; burn := v[5];
-        END IF;
-    ELSIF slo.kind = 'ratio' THEN
-        -- v: bad slices, slices with events, mean slice ratio, events, bad events, forgiven
-        events := v[4]; forgiven_events := v[6];
-        elapsed_slices := ceil(extract(epoch FROM at - window_start) / extract(epoch FROM slo.slice));
-        total_slices := ceil(extract(epoch FROM period) / extract(epoch FROM slo.slice));
-        IF slo.method = 'Timeslices' THEN
-            allowed := (1 - slo.target) * total_slices; consumed := v[1];
-            remaining := 1 - consumed / allowed;
-            burn := (v[1] / elapsed_slices) / (1 - slo.target);
-            budget_time := slo.slice * allowed;
-            remaining_time := budget_time - slo.slice * consumed;
-        ELSIF v[2] > 0 THEN
-            allowed := (1 - slo.target) * v[2]; consumed := (1 - v[3]) * v[2];
-            remaining := (v[3] - slo.target) / (1 - slo.target);
-            burn := (1 - v[3]) / (1 - slo.target);
-        END IF;
-        v := ARRAY[v[2], CASE WHEN slo.method = 'Timeslices' THEN v[1] END];  -- events/bad_events in slices
-    ELSIF slo.kind = 'count' THEN
-        -- v: units, counted events, forgiven events
-        events := v[1]; bad := v[2]; forgiven_events := v[3];
-        allowed := slo.max_events; consumed := v[2];
-        remaining := CASE WHEN slo.max_events = 0 THEN 1 - consumed ELSE 1 - consumed / slo.max_events END;
-        burn := consumed / greatest(slo.max_events, 1);
-    ELSE
-        -- amount_per_unit v: units, amount, forgiven amount, forgiven rows; cost_band v: rows, spend, ...
-        events := v[1]; amount := v[2]; forgiven_amount := v[3]; forgiven_events := v[4];
-        IF slo.kind = 'amount_per_unit' THEN
-            allowed := slo.allowance * v[1]; consumed := v[2];
-        ELSE
-            allowed := baseline * slo.band; consumed := greatest(v[2] - baseline, 0);
-        END IF;
-        IF allowed > 0 THEN
-            remaining := 1 - consumed / allowed;
-            burn := consumed / allowed;
-        END IF;
-    END IF;
-    -- Too few events: no number rather than a noisy one (status no_data).
-    IF events IS NULL OR events < slo.min_events THEN
-        remaining := NULL; burn := NULL; remaining_time := NULL;
-    END IF;
-    SELECT coalesce(string_agg(d || '=' || (dims ->> d), ' ' ORDER BY o), '') INTO scope
-    FROM unnest(slo.dimensions) WITH ORDINALITY AS u(d, o) WHERE d <> 'vertical';
-    RETURN jsonb_strip_nulls(jsonb_build_object(
-        'vertical', coalesce(dims ->> 'vertical', '*'), 'name', slo.name, 'scope', scope, 'dimensions', dims,
-        'slo_id', slo.id, 'kind', slo.kind, 'method', slo.method, 'target', slo.target,
-        'burn', burn, 'remaining', remaining, 'computed_at', at, 'window_start', window_start, 'window_end', at,
-        'events', CASE WHEN slo.kind = 'ratio' AND slo.method <> 'Occurrences' THEN v[1] ELSE events END::bigint,
-        'bad_events', CASE WHEN slo.kind = 'ratio' AND slo.method <> 'Occurrences' THEN v[2] ELSE bad END::bigint,
-        'allowed', allowed, 'consumed', consumed, 'budget_time', budget_time, 'remaining_time', remaining_time,
-        'amount', amount, 'baseline', baseline, 'forgiven_events', forgiven_events::bigint,
-        'forgiven_amount', forgiven_amount));
-END $$;
-COMMENT ON FUNCTION error_budget.slo_snapshot(error_budget.slos, timestamptz, timestamptz, interval, jsonb, double precision[], double precision) IS
-    'The snapshot (as jsonb) of one SLO and dimension combination from the aggregates of the grouped scan';
-
 -- The aggregates one SLO adds to the grouped scan of its table and window (as a
 -- list of SQL expressions), given its filter F and planned-burn predicate P.
 CREATE FUNCTION error_budget.slo_aggregates(slo error_budget.slos, planned text) RETURNS text[]
     LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     f text := coalesce('(' || slo.filter || ')', 'true');
-    kept text := format('%s AND NOT %s', f, planned);
+    -- Rows kept in the budget, and rows forgiven by planned burns (none: constant 0,
+    -- so that the scan does no work for them).
+    kept text := CASE WHEN planned = 'false' THEN f ELSE format('%s AND NOT %s', f, planned) END;
     forgiven text := format('%s AND %s', f, planned);
+    none boolean := planned = 'false';
     g text := '(' || slo.good || ')';
 BEGIN
     IF slo.kind = 'ratio' THEN
         RETURN ARRAY[format('count(*) FILTER (WHERE %s AND %s)', kept, g),
                      format('count(*) FILTER (WHERE %s AND NOT %s)', kept, g),
-                     format('count(*) FILTER (WHERE %s AND %s IS NOT NULL)', forgiven, g)]
+                     CASE WHEN none THEN '0' ELSE format('count(*) FILTER (WHERE %s AND %s IS NOT NULL)', forgiven, g) END]
             || CASE WHEN slo.weight IS NULL THEN '{}'::text[] ELSE ARRAY[
                      format('@extschema@.budget_remaining(%s, %L, (%s)::float8) FILTER (WHERE %s)', g, slo.target, slo.weight, kept),
                      format('@extschema@.burn_rate(%s, %L, (%s)::float8) FILTER (WHERE %s)', g, slo.target, slo.weight, kept),
@@ -531,12 +444,12 @@ BEGIN
     ELSIF slo.kind = 'count' THEN
         RETURN ARRAY[format('count(*) FILTER (WHERE %s)', kept),
                      format('count(*) FILTER (WHERE %s AND (%s))', kept, slo.event),
-                     format('count(*) FILTER (WHERE %s AND (%s))', forgiven, slo.event)];
+                     CASE WHEN none THEN '0' ELSE format('count(*) FILTER (WHERE %s AND (%s))', forgiven, slo.event) END];
     ELSE
         RETURN ARRAY[format('count(*) FILTER (WHERE %s AND %s)', kept, coalesce('(' || slo.unit || ')', 'true')),
                      format('coalesce(sum((%s)::float8) FILTER (WHERE %s), 0)', slo.amount, kept),
-                     format('coalesce(sum((%s)::float8) FILTER (WHERE %s), 0)', slo.amount, forgiven),
-                     format('count(*) FILTER (WHERE %s)', forgiven)];
+                     CASE WHEN none THEN '0' ELSE format('coalesce(sum((%s)::float8) FILTER (WHERE %s), 0)', slo.amount, forgiven) END,
+                     CASE WHEN none THEN '0' ELSE format('count(*) FILTER (WHERE %s)', forgiven) END];
     END IF;
 END $$;
 COMMENT ON FUNCTION error_budget.slo_aggregates(error_budget.slos, text) IS
@@ -597,9 +510,7 @@ CREATE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.n
 DECLARE
     grp record;
     member record;
-    result record;
     slo error_budget.slos;
-    snapshots jsonb := '[]';
     dims_all name[];
     dims_json text;
     sets text;
@@ -621,12 +532,17 @@ BEGIN
     -- error_budgets_slo_once_idx guarantees it under any isolation level).
     PERFORM pg_advisory_xact_lock(7233431220150513);
 
+    -- Work tables of this transaction: the SLOs to compute with their windows, and
+    -- the aggregates each (SLO, dimension values) got from the scans.
     IF to_regclass('pg_temp.error_budget_work') IS NULL THEN
         CREATE TEMP TABLE error_budget_work (
             slo error_budget.slos, window_start timestamptz, window_end timestamptz, period interval, planned text)
             ON COMMIT DROP;
+        CREATE TEMP TABLE error_budget_pending (
+            slo error_budget.slos, dims jsonb, v double precision[], window_start timestamptz, period interval)
+            ON COMMIT DROP;
     ELSE
-        TRUNCATE pg_temp.error_budget_work;
+        TRUNCATE pg_temp.error_budget_work, pg_temp.error_budget_pending;
     END IF;
     FOR slo IN SELECT * FROM error_budget.slos s WHERE s.enabled ORDER BY s.id LOOP
         IF EXISTS (SELECT 1 FROM error_budget.error_budgets b WHERE b.slo_id = slo.id AND b.computed_at = at) THEN
@@ -677,18 +593,21 @@ BEGIN
                         CASE WHEN cardinality(dims_all) = 0 THEN '0'
                              ELSE 'GROUPING(' || (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d) || ')' END,
                         dims_json, array_to_string(aggregates, ', '), grp.source, grp.time_column, grp.time_column,
-                        CASE WHEN cardinality(dims_all) = 0 THEN '' ELSE ' GROUP BY GROUPING SETS (' || sets || ')' END);
-        FOR result IN EXECUTE query USING grp.window_start, grp.window_end LOOP
-            FOR k IN 1 .. cardinality(members) LOOP
-                CONTINUE WHEN masks[k] <> result.grouping_mask;
-                slo := members[k];
-                snapshots := snapshots || jsonb_build_array(jsonb_build_object(
-                    'slo', to_jsonb(slo), 'dims',
-                    (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(result.dims)
-                     WHERE key = ANY (slo.dimensions)),
-                    'v', to_jsonb(result.v[offsets[k]:offsets[k] + 6]), 'window_start', grp.window_start, 'period', periods[k]));
-            END LOOP;
-        END LOOP;
+                        CASE WHEN cardinality(dims_all) = 0 THEN ''
+                             -- one set: a plain GROUP BY, which the planner can hash
+                             WHEN sets NOT LIKE '%), (%' THEN ' GROUP BY ' || sets
+                             ELSE ' GROUP BY GROUPING SETS (' || sets || ')' END);
+        RAISE DEBUG 'compute_budgets: scan of % over [%, %): %', grp.source, grp.window_start, grp.window_end, query;
+        -- Each result row belongs to the SLOs whose dimensions are its grouping set.
+        EXECUTE format(
+            'INSERT INTO pg_temp.error_budget_pending (slo, dims, v, window_start, period)
+             SELECT ($3::error_budget.slos[])[m.i],
+                    (SELECT coalesce(jsonb_object_agg(key, value), ''{}'') FROM jsonb_each(r.dims)
+                     WHERE key = ANY ((($3::error_budget.slos[])[m.i]).dimensions)),
+                    r.v[($4::integer[])[m.i] : ($4::integer[])[m.i] + 6], $1, ($6::interval[])[m.i]
+             FROM (%s) AS r
+             JOIN generate_subscripts($4::integer[], 1) AS m(i) ON ($5::integer[])[m.i] = r.grouping_mask', query)
+        USING grp.window_start, grp.window_end, members, offsets, masks, periods;
     END LOOP;
 
     -- Timeslices and RatioTimeslices: one scan per (table, window, slice, dimensions),
@@ -742,14 +661,12 @@ BEGIN
                 coalesce(dim_list || ', ', ''), grp.slice, grp.time_column, array_to_string(inner_aggregates, ', '),
                 grp.source, grp.time_column, grp.time_column, concat_ws(', ', dim_list, 'slice_start'),
                 coalesce('GROUP BY ' || dim_list, ''));
-            FOR result IN EXECUTE query USING grp.window_start, grp.window_end LOOP
-                FOR k IN 1 .. cardinality(members) LOOP
-                    snapshots := snapshots || jsonb_build_array(jsonb_build_object(
-                        'slo', to_jsonb(members[k]), 'dims', result.dims,
-                        'v', to_jsonb(result.v[(k - 1) * 6 + 1:(k - 1) * 6 + 6]),
-                        'window_start', grp.window_start, 'period', periods[k]));
-                END LOOP;
-            END LOOP;
+            RAISE DEBUG 'compute_budgets: time slices of % over [%, %): %', grp.source, grp.window_start, grp.window_end, query;
+            EXECUTE format(
+                'INSERT INTO pg_temp.error_budget_pending (slo, dims, v, window_start, period)
+                 SELECT ($3::error_budget.slos[])[m.k], r.dims, r.v[(m.k - 1) * 6 + 1 : m.k * 6], $1, ($4::interval[])[m.k]
+                 FROM (%s) AS r, generate_subscripts($4::interval[], 1) AS m(k)', query)
+            USING grp.window_start, grp.window_end, members, periods;
         END;
     END LOOP;
 
@@ -757,29 +674,83 @@ BEGIN
     -- their status and logs transitions) and returned.
     RETURN QUERY
     WITH pending AS (
-        SELECT p.ordinality, jsonb_populate_record(NULL::error_budget.slos, p.item -> 'slo') AS def, p.item -> 'dims' AS dims,
-               ARRAY(SELECT jsonb_array_elements_text(p.item -> 'v')::float8) AS v,
-               (p.item ->> 'window_start')::timestamptz AS window_start, (p.item ->> 'period')::interval AS period
-        FROM jsonb_array_elements(snapshots) WITH ORDINALITY AS p(item, ordinality)),
+        SELECT p.slo AS def, p.dims, p.v, p.window_start, p.period FROM pg_temp.error_budget_pending p),
     baselines AS (
         SELECT b.slo_id, b.dims, b.baseline
         FROM (SELECT DISTINCT ON ((def).id) def, window_start FROM pending WHERE (def).kind = 'cost_band') AS c,
              LATERAL (SELECT (c.def).id AS slo_id, x.dims, x.baseline
                       FROM error_budget.slo_baselines(c.def, c.window_start, at,
                                                       error_budget.slo_planned_predicate(c.def, c.window_start, at)) AS x) AS b),
-    rows AS (
-        SELECT p.ordinality,
-               jsonb_populate_record(NULL::error_budget.error_budgets,
-                   error_budget.slo_snapshot(p.def, at, p.window_start, p.period, p.dims, p.v, b.baseline)) AS r
-        FROM pending p LEFT JOIN baselines b ON b.slo_id = (p.def).id AND b.dims = p.dims)
+    -- The budget numbers of each SLO and dimension combination from its aggregates v
+    -- (their layout per kind: error_budget.slo_aggregates and the time-slice scan).
+    -- Ratio budgets use exactly the arithmetic of burn_rate() / budget_remaining().
+    numbers AS (
+        SELECT p.def, p.dims, p.window_start, b.baseline, n.*
+        FROM pending p
+        LEFT JOIN baselines b ON b.slo_id = (p.def).id AND b.dims = p.dims
+        CROSS JOIN LATERAL (SELECT (p.def).kind AS kind, (p.def).method AS method, (p.def).target AS t, p.v AS v,
+                                   ceil(extract(epoch FROM at - p.window_start) / extract(epoch FROM (p.def).slice)) AS elapsed,
+                                   ceil(extract(epoch FROM p.period) / extract(epoch FROM (p.def).slice)) AS slices) AS d
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[1] + d.v[2]
+                        WHEN d.kind = 'ratio' THEN d.v[4] ELSE d.v[1] END AS raw_events,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[1] + d.v[2]
+                        WHEN d.kind = 'ratio' THEN d.v[2] ELSE d.v[1] END AS events,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[2]
+                        WHEN d.kind = 'ratio' AND d.method = 'Timeslices' THEN d.v[1]
+                        WHEN d.kind = 'count' THEN d.v[2] END AS bad_events,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL THEN (1 - d.t) * (d.v[1] + d.v[2])
+                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN (1 - d.t) * (d.v[6] + d.v[7])
+                        WHEN d.method = 'Timeslices' THEN (1 - d.t) * d.slices
+                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.t) * d.v[2]
+                        WHEN d.kind = 'count' THEN (p.def).max_events
+                        WHEN d.kind = 'amount_per_unit' THEN (p.def).allowance * d.v[1]
+                        WHEN d.kind = 'cost_band' THEN b.baseline * (p.def).band END AS allowed,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL THEN d.v[2]
+                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[7]
+                        WHEN d.method = 'Timeslices' THEN d.v[1]
+                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.v[3]) * d.v[2]
+                        WHEN d.kind IN ('count', 'amount_per_unit') THEN d.v[2]
+                        WHEN d.kind = 'cost_band' THEN greatest(d.v[2] - b.baseline, 0) END AS consumed,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL AND d.v[1] + d.v[2] > 0
+                            THEN ((d.v[1] / (d.v[1] + d.v[2])) - d.t) / (1 - d.t)
+                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[4]
+                        WHEN d.method = 'Timeslices' THEN 1 - d.v[1] / ((1 - d.t) * d.slices)
+                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (d.v[3] - d.t) / (1 - d.t)
+                        WHEN d.kind = 'count' AND (p.def).max_events = 0 THEN 1 - d.v[2]
+                        WHEN d.kind = 'count' THEN 1 - d.v[2] / (p.def).max_events
+                        WHEN d.kind = 'amount_per_unit' AND d.v[1] > 0 THEN 1 - d.v[2] / ((p.def).allowance * d.v[1])
+                        WHEN d.kind = 'cost_band' AND b.baseline > 0
+                            THEN 1 - greatest(d.v[2] - b.baseline, 0) / (b.baseline * (p.def).band) END AS remaining,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL AND d.v[1] + d.v[2] > 0
+                            THEN (d.v[2] / (d.v[1] + d.v[2])) / (1 - d.t)
+                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[5]
+                        WHEN d.method = 'Timeslices' THEN (d.v[1] / d.elapsed) / (1 - d.t)
+                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.v[3]) / (1 - d.t)
+                        WHEN d.kind = 'count' THEN d.v[2] / greatest((p.def).max_events, 1)
+                        WHEN d.kind = 'amount_per_unit' AND d.v[1] > 0 THEN d.v[2] / ((p.def).allowance * d.v[1])
+                        WHEN d.kind = 'cost_band' AND b.baseline > 0
+                            THEN greatest(d.v[2] - b.baseline, 0) / (b.baseline * (p.def).band) END AS burn,
+                   CASE WHEN d.method = 'Timeslices' THEN (p.def).slice * ((1 - d.t) * d.slices) END AS budget_time,
+                   CASE WHEN d.method = 'Timeslices' THEN (p.def).slice * ((1 - d.t) * d.slices - d.v[1]) END AS remaining_time,
+                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[2] END AS amount,
+                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[4]
+                        WHEN d.method = 'Occurrences' THEN d.v[3] ELSE d.v[6] END AS forgiven_events,
+                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[3] END AS forgiven_amount) AS n)
     INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at, window_start, window_end,
                                             events, bad_events, slo_id, scope, dimensions, kind, method, allowed, consumed,
                                             budget_time, remaining_time, amount, baseline, forgiven_events, forgiven_amount)
-    SELECT (r).vertical, (r).name, (r).target, (r).burn, (r).remaining, (r).computed_at, (r).window_start, (r).window_end,
-           (r).events, (r).bad_events, (r).slo_id, (r).scope, (r).dimensions, (r).kind, (r).method, (r).allowed,
-           (r).consumed, (r).budget_time, (r).remaining_time, (r).amount, (r).baseline, (r).forgiven_events,
-           (r).forgiven_amount
-    FROM rows ORDER BY (r).name, (r).vertical, (r).scope
+    SELECT coalesce(n.dims ->> 'vertical', '*'), (n.def).name, (n.def).target,
+           -- Too few events: no number rather than a noisy one (status no_data).
+           CASE WHEN n.raw_events >= (n.def).min_events THEN n.burn END,
+           CASE WHEN n.raw_events >= (n.def).min_events THEN n.remaining END,
+           at, n.window_start, at, n.events, n.bad_events, (n.def).id,
+           (SELECT coalesce(string_agg(d || '=' || (n.dims ->> d), ' ' ORDER BY o), '')
+            FROM unnest((n.def).dimensions) WITH ORDINALITY AS u(d, o) WHERE d <> 'vertical'),
+           n.dims, (n.def).kind, (n.def).method, n.allowed, n.consumed, n.budget_time,
+           CASE WHEN n.raw_events >= (n.def).min_events THEN n.remaining_time END,
+           n.amount, n.baseline, n.forgiven_events, n.forgiven_amount
+    FROM numbers n ORDER BY (n.def).name, 1, 12
     RETURNING *;
     IF skipped > 0 THEN
         RAISE NOTICE 'compute_budgets: % SLO(s) skipped: another computation at % wrote them first', skipped, at;

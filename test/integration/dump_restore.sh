@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # pg_dump / pg_restore keep the budget history: every row of error_budgets,
-# budget_events, the SLO definitions and the planned burns comes back as it was, the id sequences go on where they stopped,
-# and the current status per budget is rebuilt (not duplicated) while the
-# snapshots are replayed through the flag_budget trigger.
+# budget_events, the SLO definitions and the planned burns comes back as it was,
+# the id sequences go on where they stopped, and the current status per budget is
+# rebuilt (not duplicated) while the snapshots are replayed through the
+# flag_budget trigger.
 # Needs a running server (PGHOST/PGPORT/PGUSER) with the extension installed.
 set -euo pipefail
 bindir=$(pg_config --bindir)
