@@ -7,7 +7,8 @@
 --   window_end  end of the rolling 7-day window (exclusive). Default: the day boundary
 --               (UTC midnight) after the newest call. The demo data lies in a fixed past
 --               range, so now() would select nothing.
--- Sections: budgets, spend, snapshots with statuses and transitions, forecasts of spend and burn.
+-- Sections: budgets by hand, spend, the SLO catalog (define_slo, compute_budgets backfilled daily)
+-- with statuses and transitions, forecasts of spend and burn.
 
 \set ON_ERROR_STOP on
 \pset footer off
@@ -56,30 +57,51 @@ WHERE created_at >= :'window_end'::timestamptz - interval '14 days'
 GROUP BY 1
 ORDER BY 1;
 
--- Snapshots into error_budget.error_budgets: the rolling 7-day budgets as of each
--- of the last 8 days, oldest first, so the flag_budget trigger sets each status and
--- logs every transition (budget_events, NOTIFY error_budget).
-INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at,
-                                        window_start, window_end, events, bad_events)
-SELECT c.vertical, b.name, b.target, burn_rate(b.good, b.target), budget_remaining(b.good, b.target),
-       d.day_end, d.day_end - interval '7 days', d.day_end, count(b.good), count(*) FILTER (WHERE NOT b.good)
-FROM generate_series(:'window_end'::timestamptz - interval '7 days', :'window_end'::timestamptz, interval '1 day') AS d(day_end)
-JOIN public.calls c ON c.created_at >= d.day_end - interval '7 days' AND c.created_at < d.day_end
-CROSS JOIN LATERAL (VALUES ('conv_success', 0.95::float8, c.ok),
-                           ('availability', 0.999, c.available),
-                           ('latency', 0.99, c.first_token_ms <= 800),
-                           ('quality', 0.95, c.intent_score >= 0.8)) AS b(name, target, good)
-GROUP BY d.day_end, c.vertical, b.name, b.target
-ORDER BY d.day_end, c.vertical, b.name;
-
-\echo 'Latest snapshot per budget (error_budget.error_budget_latest)'
-SELECT vertical, name, target, round(remaining::numeric, 3) AS remaining, round(burn::numeric, 2) AS burn, status
-FROM error_budget.error_budget_latest ORDER BY status DESC, vertical, name;
-
-\echo 'Status transitions that fired (error_budget.budget_events)'
-SELECT computed_at::date AS day, vertical, name, from_status, to_status, round(remaining::numeric, 3) AS remaining
-FROM error_budget.budget_events WHERE from_status IS DISTINCT FROM 'ok' OR to_status <> 'ok'
+-- The SLO catalog: defined once (a second run of this report keeps them), then a
+-- daily computation backfilled over every day of the data, oldest first, so the
+-- flag_budget trigger sets each status and logs every transition.
+SELECT count(*) = 0 AS need_slos FROM error_budget.slos \gset
+\if :need_slos
+\echo 'Defining the SLOs (error_budget.define_slo): per vertical, rolling 7 days unless said'
+SELECT name, kind, coalesce(good, event, amount) AS what, coalesce(target::text, max_events::text, allowance::text,
+       'baseline +/- ' || band) AS objective, coalesce(calendar, rolling_window::text) AS "window"
+FROM (SELECT * FROM error_budget.define_slo('availability', 'public.calls', 'ratio', good => 'available', target => 0.999,
+                                            dimensions => '{vertical}', description => 'audio/service up for the call')
+      UNION ALL SELECT * FROM error_budget.define_slo('conv_success', 'public.calls', 'ratio', good => 'ok', target => 0.95,
+                                            dimensions => '{vertical}', description => 'the call completed its task')
+      UNION ALL SELECT * FROM error_budget.define_slo('latency', 'public.calls', 'ratio', good => 'first_token_ms <= 800',
+                                            target => 0.99, dimensions => '{vertical}', description => 'first token within 800 ms')
+      UNION ALL SELECT * FROM error_budget.define_slo('quality', 'public.calls', 'ratio', good => 'intent_score >= 0.8',
+                                            target => 0.95, dimensions => '{vertical}', description => 'judged intent accuracy (sampled)')
+      UNION ALL SELECT * FROM error_budget.define_slo('cost', 'public.calls', 'cost_band', amount => 'cost_usd',
+                                            dimensions => '{vertical}', description => 'token spend within 15% of the forecast')
+      UNION ALL SELECT * FROM error_budget.define_slo('cleanup_minutes', 'public.calls', 'amount_per_unit',
+                                            amount => 'cleanup_minutes', allowance => 0.25, dimensions => '{vertical}',
+                                            description => 'human cleanup: at most 25 minutes per 100 calls')
+      UNION ALL SELECT * FROM error_budget.define_slo('failure_class_c', 'public.calls', 'count', event => 'failure_class = ''C''',
+                                            max_events => 2, calendar => 'month', dimensions => '{vertical}',
+                                            description => 'class C failures: at most 2 a month')
+      UNION ALL SELECT * FROM error_budget.define_slo('failure_class_d', 'public.calls', 'count', event => 'failure_class = ''D''',
+                                            max_events => 0, calendar => 'month', dimensions => '{vertical}',
+                                            description => 'class D (irreversible): zero tolerance')) AS d
 ORDER BY id;
+\endif
+
+SELECT count(*) AS snapshots_computed, count(DISTINCT computed_at) AS days
+FROM generate_series((SELECT date_trunc('day', min(created_at)) FROM public.calls) + interval '1 day',
+                     :'window_end'::timestamptz, interval '1 day') AS d(day_end),
+     LATERAL error_budget.compute_budgets(d.day_end) \gset
+\echo 'compute_budgets() over each day: ':snapshots_computed' snapshots for ':days' days'
+
+\echo 'Latest snapshot per budget (error_budget.error_budget_latest): blocked < 25%, escalated < 10%, exhausted <= 0'
+SELECT vertical, name, round(remaining::numeric, 3) AS remaining, round(burn::numeric, 2) AS burn,
+       round(consumed::numeric, 1) || ' / ' || round(allowed::numeric, 1) AS consumed_of_allowed, status
+FROM error_budget.error_budget_latest WHERE computed_at = :'window_end' ORDER BY status DESC, vertical, name;
+
+\echo 'Status transitions that fired (error_budget.budget_events; first snapshots that were ok are left out)'
+SELECT computed_at::date AS day, vertical, name, from_status, to_status, round(remaining::numeric, 3) AS remaining
+FROM error_budget.budget_events WHERE from_status IS NOT NULL OR to_status <> 'ok'
+ORDER BY computed_at, vertical, name;
 
 -- ---- Forecasts (Holt-Winters, weekly season, parameters fitted like R's HoltWinters) ----
 
