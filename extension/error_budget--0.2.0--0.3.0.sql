@@ -680,7 +680,9 @@ BEGIN
         FROM (SELECT DISTINCT ON ((def).id) def, window_start FROM pending WHERE (def).kind = 'cost_band') AS c,
              LATERAL (SELECT (c.def).id AS slo_id, x.dims, x.baseline
                       FROM error_budget.slo_baselines(c.def, c.window_start, at,
-                                                      error_budget.slo_planned_predicate(c.def, c.window_start, at)) AS x) AS b),
+                                                      error_budget.slo_planned_predicate(c.def,
+                                                          c.window_start - make_interval(days => (c.def).baseline_days),
+                                                          c.window_start)) AS x) AS b),
     -- The budget numbers of each SLO and dimension combination from its aggregates v
     -- (their layout per kind: error_budget.slo_aggregates and the time-slice scan).
     -- Ratio budgets use exactly the arithmetic of burn_rate() / budget_remaining().
