@@ -7,15 +7,7 @@
 \set ON_ERROR_STOP 0
 \set SHOW_CONTEXT never
 
--- Runs a statement and reports "SQLSTATE: message" (or "no error").
-CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/error_of.sql
 
 -- slo outside (0, 1), NaN, infinite, NULL: 22023 naming the value.
 SELECT burn_rate(true, 1.5);

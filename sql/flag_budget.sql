@@ -6,14 +6,7 @@ SET timezone = 'UTC';
 -- The GUCs exist once the library is loaded (first use of the extension in a
 -- session, or LOAD / session_preload_libraries).
 LOAD 'error_budget';
-CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/error_of.sql
 
 -- The tables live in the extension's own schema: a user's public.error_budgets
 -- (the seed's) does not collide.

@@ -5,15 +5,7 @@
 \set SHOW_CONTEXT never
 SET TimeZone = 'UTC';
 
--- Runs a statement and reports "SQLSTATE: message" (or "no error").
-CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/error_of.sql
 
 -- A regular daily series of 30 positive values.
 CREATE TEMP TABLE daily AS

@@ -9,15 +9,7 @@ SET extra_float_digits = 0;
 CREATE TABLE slo_calls AS SELECT * FROM eb_demo.generate_calls(0, 28, 600);
 ANALYZE slo_calls;
 
--- Runs a statement and reports "SQLSTATE: message" (or "no error").
-CREATE FUNCTION pg_temp.error_of(statement text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE statement;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i sql/include/error_of.sql
 
 -- ---- defining: one of every kind ------------------------------------------------
 SELECT name, kind, method, dimensions, rolling_window, calendar, band, baseline_days, slice
