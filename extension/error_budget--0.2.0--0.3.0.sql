@@ -505,7 +505,8 @@ COMMENT ON FUNCTION error_budget.slo_baselines(error_budget.slos, timestamptz, t
 
 CREATE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.now())
     RETURNS SETOF error_budget.error_budgets LANGUAGE plpgsql
-    -- extra_float_digits: the numbers pass through jsonb, which must keep every bit.
+    -- extra_float_digits: targets are written into the generated SQL as text, which must
+    -- keep every bit (the numbers equal budget_remaining() applied by hand).
     SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
 DECLARE
     grp record;
