@@ -192,6 +192,8 @@ DECLARE
     present text[];
     allowed text[];
     field text;
+    expression text;
+    template text;
 BEGIN
     IF n.kind IS NULL OR n.kind NOT IN ('ratio', 'count', 'amount_per_unit', 'cost_band') THEN
         RAISE EXCEPTION 'SLO %: kind must be ratio, count, amount_per_unit or cost_band, got %', n.name, coalesce(n.kind, 'NULL')
@@ -286,25 +288,18 @@ BEGIN
         RAISE EXCEPTION 'SLO %: unknown time_zone %', n.name, n.time_zone USING ERRCODE = 'invalid_parameter_value';
     END;
 
-    -- The expressions: one expression each, of the right type over the source.
-    IF n.filter IS NOT NULL THEN
-        PERFORM error_budget.check_slo_expression(n.source, n.filter, format('SLO %s: filter', n.name), 'pg_catalog.bool_and((%s))');
-    END IF;
-    IF n.good IS NOT NULL THEN
-        PERFORM error_budget.check_slo_expression(n.source, n.good, format('SLO %s: good', n.name), 'pg_catalog.bool_and((%s))');
-    END IF;
-    IF n.event IS NOT NULL THEN
-        PERFORM error_budget.check_slo_expression(n.source, n.event, format('SLO %s: event', n.name), 'pg_catalog.bool_and((%s))');
-    END IF;
-    IF n.unit IS NOT NULL THEN
-        PERFORM error_budget.check_slo_expression(n.source, n.unit, format('SLO %s: unit', n.name), 'pg_catalog.bool_and((%s))');
-    END IF;
-    IF n.weight IS NOT NULL THEN
-        PERFORM error_budget.check_slo_expression(n.source, n.weight, format('SLO %s: weight', n.name), 'pg_catalog.float8pl(0, (%s))');
-    END IF;
-    IF n.amount IS NOT NULL THEN
-        PERFORM error_budget.check_slo_expression(n.source, n.amount, format('SLO %s: amount', n.name), 'pg_catalog.float8pl(0, (%s))');
-    END IF;
+    -- The expressions: one expression each, of the right type over the source
+    -- (boolean ones must fit bool_and, numeric ones float8pl).
+    FOR field, expression, template IN
+        SELECT e.field, e.expression, e.template
+        FROM (VALUES ('filter', n.filter, 'pg_catalog.bool_and((%s))'), ('good', n.good, 'pg_catalog.bool_and((%s))'),
+                     ('event', n.event, 'pg_catalog.bool_and((%s))'), ('unit', n.unit, 'pg_catalog.bool_and((%s))'),
+                     ('weight', n.weight, 'pg_catalog.float8pl(0, (%s))'),
+                     ('amount', n.amount, 'pg_catalog.float8pl(0, (%s))')) AS e(field, expression, template)
+        WHERE e.expression IS NOT NULL
+    LOOP
+        PERFORM error_budget.check_slo_expression(n.source, expression, format('SLO %s: %s', n.name, field), template);
+    END LOOP;
     RETURN NEW;
 END $$;
 COMMENT ON FUNCTION error_budget.validate_slo() IS
