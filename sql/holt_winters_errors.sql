@@ -33,7 +33,7 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
 
 -- The series: too short (22000), duplicate time (21000), irregular spacing naming
 -- the two points (22000), non-finite values and values <= 0 for multiplicative (22023),
--- infinite times (22008).
+-- infinite times (22008), a recursion that overflows double precision (22003).
 SELECT q, pg_temp.error_of(q) FROM (VALUES
     ('SELECT holt_winters_forecast(day, v, 3, 16) FROM daily'),
     ('SELECT holt_winters_forecast(day, v, 3, NULL, ''linear'') FROM daily WHERE day < ''2026-01-04'''),
@@ -46,7 +46,8 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
     ('SELECT holt_winters_forecast(day, CASE WHEN day = ''2026-01-10'' THEN ''-Infinity'' ELSE v END, 3) FROM daily'),
     ('SELECT holt_winters_forecast(day, v - 10, 3, 7, ''multiplicative'') FROM daily'),
     ('SELECT holt_winters_forecast(CASE WHEN day = ''2026-01-10'' THEN ''infinity'' ELSE day END, v, 3) FROM daily'),
-    ('SELECT holt_winters_forecast(''-infinity''::timestamptz, 1, 3)')
+    ('SELECT holt_winters_forecast(''-infinity''::timestamptz, 1, 3)'),
+    ('SELECT holt_winters_forecast(day, (2 * (extract(day FROM day)::int % 2) - 1) * 1.7e308::float8, 3, 7, ''additive'', 1, 1, 1) FROM daily')
 ) AS t(q);
 
 -- The message of an irregular series, in full.

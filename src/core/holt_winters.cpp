@@ -138,6 +138,15 @@ HwFit run_holt_winters(const HwSpec &spec, const double *x, size_t n, double alp
                      &fit, &residuals);
     fit.residual_variance = r_variance(residuals);
     fit.residuals = static_cast<int64_t>(residuals.size());
+    // A recursion that overflowed (values near the double range) or divided by a level
+    // of 0 (multiplicative) would forecast NaN or infinity: an error, not a number.
+    bool finite = std::isfinite(fit.sse) && std::isfinite(fit.level) && std::isfinite(fit.trend) &&
+                  std::isfinite(fit.residual_variance);
+    for (double s : fit.season) finite = finite && std::isfinite(s);
+    if (!finite)
+        fail(ErrorKind::NumericOutOfRange,
+             std::string("Holt-Winters model '") + model_name(spec.model) +
+                 "' is not finite for this series (its values overflow double precision, or a multiplicative level reached 0)");
     return fit;
 }
 

@@ -101,6 +101,16 @@ TEST(HoltWinters, SeriesChecks) {
               ErrorKind::InvalidParameter);
 }
 
+TEST(HoltWinters, AnOverflowingRecursionIsAnErrorNotANumber) {
+    // Values near the double range: level + trend overflows to infinity.
+    std::vector<double> x;
+    for (int i = 0; i < 20; ++i) x.push_back((i % 2 ? 1.7 : -1.7) * 1e308);
+    HwSpec spec = resolve_request(request(3));
+    spec.alpha = 1.0;
+    spec.beta = 1.0;
+    EXPECT_EQ(failure_kind([&] { fit_holt_winters(spec, x.data(), x.size()); }), ErrorKind::NumericOutOfRange);
+}
+
 TEST(HoltWinters, ForecastContinuesAPerfectLine) {
     // A noise-free line: Holt's method with alpha = beta = 1 continues it exactly.
     std::vector<double> x;
