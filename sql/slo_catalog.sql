@@ -176,14 +176,16 @@ SELECT pg_temp.error_of($$SELECT error_budget.log_planned_burn('2026-10-26', '20
 SELECT pg_temp.error_of($$SELECT error_budget.log_planned_burn('2026-10-27', '2026-10-26', 'backwards')$$);
 CREATE TEMP TABLE snap2 AS SELECT * FROM error_budget.compute_budgets('2026-10-29 01:00+00');
 SELECT s.vertical, s.forgiven_events, s.forgiven_events = h.forgiven AS forgiven_equal,
-       s.remaining = h.remaining AS remaining_without_the_drill, s.remaining > o.remaining AS better_than_before
+       s.remaining = h.remaining AS remaining_without_the_drill,
+       -- where the drill forgave something the budget is better than with it, else the same
+       CASE WHEN h.forgiven > 0 THEN s.remaining > h.with_drill ELSE s.remaining = h.with_drill END AS forgiveness_effect
 FROM snap2 s
 JOIN (SELECT vertical,
              count(ok) FILTER (WHERE vertical = 'sales' AND created_at >= '2026-10-26 14:00' AND created_at < '2026-10-26 15:30') AS forgiven,
              budget_remaining(ok, 0.95) FILTER (WHERE NOT (vertical = 'sales' AND created_at >= '2026-10-26 14:00'
-                                                           AND created_at < '2026-10-26 15:30')) AS remaining
+                                                           AND created_at < '2026-10-26 15:30')) AS remaining,
+             budget_remaining(ok, 0.95) AS with_drill
       FROM slo_calls WHERE created_at >= '2026-10-22 01:00' AND created_at < '2026-10-29 01:00' GROUP BY vertical) AS h USING (vertical)
-JOIN snap o ON o.name = s.name AND o.vertical = s.vertical
 WHERE s.name = 'conv_success' ORDER BY s.vertical;
 
 -- ---- min_events: too few events is no_data, not a noisy number --------------------------
