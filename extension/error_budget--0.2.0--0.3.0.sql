@@ -109,6 +109,8 @@ COMMENT ON COLUMN error_budget.error_budgets.target IS 'SLO target in (0, 1), e.
 COMMENT ON COLUMN error_budget.error_budgets.slo_id IS 'The error_budget.slos definition that computed the snapshot (NULL: written by hand)';
 COMMENT ON COLUMN error_budget.error_budgets.scope IS 'The dimension values other than vertical, as text (tenant=acme); part of the budget''s identity with vertical and name';
 COMMENT ON COLUMN error_budget.error_budgets.dimensions IS 'All dimension values of the snapshot, e.g. {"vertical": "sales", "tenant": "acme"}';
+COMMENT ON COLUMN error_budget.error_budgets.kind IS 'The SLO''s kind of budget (ratio, count, amount_per_unit, cost_band); NULL when written by hand';
+COMMENT ON COLUMN error_budget.error_budgets.method IS 'The SLO''s budgeting method (Occurrences, Timeslices, RatioTimeslices); for the time-slice methods events and bad_events count slices';
 COMMENT ON COLUMN error_budget.error_budgets.allowed IS 'The budget over the window in the SLO''s unit: bad events (or weight) allowed, events allowed, amount allowed, slices allowed';
 COMMENT ON COLUMN error_budget.error_budgets.consumed IS 'How much of allowed was spent; remaining = 1 - consumed / allowed';
 COMMENT ON COLUMN error_budget.error_budgets.budget_time IS 'Timeslices: the budget as time ((1 - target) x the window: 99.9% of 30 days = 43.2 minutes)';
