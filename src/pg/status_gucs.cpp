@@ -48,7 +48,6 @@ void define_status_gucs() {
         "Budgets with less than this fraction remaining are 'escalated' (page someone).",
         "Between 0 and 1, and not above error_budget.block_below.", &escalate_below, escalate_below, 0.0, 1.0,
         PGC_USERSET, 0, check_escalate_below, nullptr, nullptr);
-    MarkGUCPrefixReserved("error_budget");
 }
 
 core::StatusThresholds current_status_thresholds() { return core::StatusThresholds{block_below, escalate_below}; }

@@ -6,7 +6,7 @@
 
 namespace error_budget::pg {
 
-// Called once from _PG_init.
+// Called once from _PG_init, before the prefix error_budget is reserved.
 void define_status_gucs();
 
 // The thresholds in effect for this session (not yet cross-validated: settings

@@ -1,0 +1,919 @@
+-- error_budget 0.3.0 -> 0.4.0: the security model (DESIGN.md §4b).
+--   * every SLO has an owner; only the owner (a member of it, or a superuser) changes it;
+--   * its expressions are stored in canonical (analysed, deparsed) form, refusing
+--     sub-queries, volatile functions, aggregates, window and set-returning functions;
+--   * compute_budgets() evaluates each SLO with its owner's rights in a
+--     security-restricted operation (run_slo_scan), records an SLO that fails in
+--     compute_failures and computes the others;
+--   * grant_access() grants what a role needs to define, compute or read budgets;
+--   * row-level security keeps a tenant's role to its own budgets (tenant_access).
+-- CREATE EXTENSION runs 0.1.0 and every upgrade script up to this one.
+
+\echo Use "ALTER EXTENSION error_budget UPDATE TO '0.4.0'" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- Owners and canonical expressions.
+-- ---------------------------------------------------------------------------
+-- 0.3.0 helpers the new validation replaces (the C symbol check_sql_expression stays
+-- in the library because the 0.3.0 script declares it).
+DROP FUNCTION error_budget.check_slo_expression(regclass, text, text, text);
+DROP FUNCTION error_budget.check_sql_expression(text, text);
+
+CREATE FUNCTION error_budget.slo_expression(source regclass, owner regrole, expression text, what text, expected text)
+    RETURNS text AS 'MODULE_PATHNAME', 'slo_expression' LANGUAGE C STABLE STRICT;
+COMMENT ON FUNCTION error_budget.slo_expression(regclass, regrole, text, text, text) IS
+    'The canonical form of an SLO expression: parses exactly one expression, analyses it against the source table (the owner must be able to read it), refuses sub-queries (0A000), volatile functions (42P17), aggregates (42803), window (42P20) and set-returning functions (0A000), checks the type (expected boolean or number; 42804) and returns it deparsed with every non-catalog name schema-qualified. Nothing is executed';
+
+CREATE FUNCTION error_budget.is_member_of(role oid) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_roles WHERE oid = role)
+                THEN pg_catalog.pg_has_role(current_user, role, 'MEMBER') ELSE false END
+$$;
+COMMENT ON FUNCTION error_budget.is_member_of(oid) IS
+    'True when the current user is that role or a member of it (false for a role that no longer exists)';
+CREATE FUNCTION error_budget.may_act_as(role oid) RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = current_user AND rolsuper) OR error_budget.is_member_of(role)
+$$;
+COMMENT ON FUNCTION error_budget.may_act_as(oid) IS
+    'True when the current user is that role, a member of it, or a superuser: who may own, change or drop an SLO of that owner';
+
+ALTER TABLE error_budget.slos DISABLE TRIGGER slos_validate;
+ALTER TABLE error_budget.slos ADD COLUMN owner regrole;
+-- SLOs written before owners existed belong to their source table's owner: the role
+-- whose rights over that data they can use, and no more.
+UPDATE error_budget.slos s
+SET owner = coalesce((SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid = s.source),
+                     (SELECT e.extowner FROM pg_catalog.pg_extension e WHERE e.extname = 'error_budget'))::regrole;
+ALTER TABLE error_budget.slos ALTER COLUMN owner SET NOT NULL;
+COMMENT ON COLUMN error_budget.slos.owner IS
+    'The role whose rights the SLO''s expressions run with (default: the role that defined it). Only the owner, a member of it or a superuser may change or drop the SLO';
+CREATE INDEX slos_owner_idx ON error_budget.slos (owner);
+COMMENT ON COLUMN error_budget.slos.good IS 'ratio: boolean SQL expression of a good event (stored in canonical, schema-qualified form); rows where it is NULL are not events';
+
+CREATE OR REPLACE FUNCTION error_budget.validate_slo() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n record := NEW;
+    time_type regtype;
+    dim name;
+    present text[];
+    allowed text[];
+    field text;
+BEGIN
+    -- Who may write it: the owner (default: whoever defines it), a member, a superuser.
+    IF TG_OP = 'INSERT' AND NEW.owner IS NULL THEN
+        NEW.owner := (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user)::regrole;
+    ELSIF TG_OP = 'UPDATE' AND NOT error_budget.may_act_as(OLD.owner) THEN
+        RAISE EXCEPTION 'SLO % is owned by %: only its owner, a member of that role or a superuser may change it', OLD.name, OLD.owner
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF NEW.owner IS NULL THEN
+        RAISE EXCEPTION 'SLO %: owner must not be NULL', NEW.name USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF (TG_OP = 'INSERT' OR NEW.owner IS DISTINCT FROM OLD.owner) AND NOT error_budget.may_act_as(NEW.owner) THEN
+        RAISE EXCEPTION 'SLO %: you must be a member of role % to make it the owner', NEW.name, NEW.owner
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+
+    IF n.kind IS NULL OR n.kind NOT IN ('ratio', 'count', 'amount_per_unit', 'cost_band') THEN
+        RAISE EXCEPTION 'SLO %: kind must be ratio, count, amount_per_unit or cost_band, got %', n.name, coalesce(n.kind, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.method IS NULL OR n.method NOT IN ('Occurrences', 'Timeslices', 'RatioTimeslices') THEN
+        RAISE EXCEPTION 'SLO %: method must be Occurrences, Timeslices or RatioTimeslices, got %', n.name, coalesce(n.method, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.calendar IS NOT NULL AND n.calendar NOT IN ('week', 'month', 'quarter') THEN
+        RAISE EXCEPTION 'SLO %: calendar must be week, month or quarter, got %', n.name, n.calendar
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    -- The source and its columns.
+    time_type := error_budget.slo_column_type(n.source, n.time_column);
+    IF time_type IS NULL THEN
+        RAISE EXCEPTION 'SLO %: table % has no column %', n.name, n.source, n.time_column USING ERRCODE = 'undefined_column';
+    END IF;
+    IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
+        RAISE EXCEPTION 'SLO %: time column %.% must be timestamptz, timestamp or date, not %', n.name, n.source, n.time_column, time_type
+            USING ERRCODE = 'datatype_mismatch';
+    END IF;
+    IF cardinality(n.dimensions) > 8 THEN
+        RAISE EXCEPTION 'SLO %: at most 8 dimensions, got %', n.name, cardinality(n.dimensions) USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOREACH dim IN ARRAY n.dimensions LOOP
+        IF error_budget.slo_column_type(n.source, dim) IS NULL THEN
+            RAISE EXCEPTION 'SLO %: table % has no dimension column %', n.name, n.source, dim USING ERRCODE = 'undefined_column';
+        END IF;
+    END LOOP;
+    IF (SELECT count(DISTINCT d) FROM unnest(n.dimensions) AS d) <> cardinality(n.dimensions) THEN
+        RAISE EXCEPTION 'SLO %: a dimension is named twice in %', n.name, n.dimensions USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- The fields of each kind: required ones present, the others NULL.
+    present := array_remove(ARRAY[
+        CASE WHEN n.good IS NOT NULL THEN 'good' END, CASE WHEN n.weight IS NOT NULL THEN 'weight' END,
+        CASE WHEN n.target IS NOT NULL THEN 'target' END, CASE WHEN n.event IS NOT NULL THEN 'event' END,
+        CASE WHEN n.max_events IS NOT NULL THEN 'max_events' END, CASE WHEN n.amount IS NOT NULL THEN 'amount' END,
+        CASE WHEN n.unit IS NOT NULL THEN 'unit' END, CASE WHEN n.allowance IS NOT NULL THEN 'allowance' END,
+        CASE WHEN n.band IS NOT NULL THEN 'band' END, CASE WHEN n.baseline_days IS NOT NULL THEN 'baseline_days' END,
+        CASE WHEN n.slice IS NOT NULL THEN 'slice' END, CASE WHEN n.slice_target IS NOT NULL THEN 'slice_target' END], NULL);
+    allowed := CASE n.kind
+        WHEN 'ratio' THEN ARRAY['good', 'target', 'weight', 'slice', 'slice_target']
+        WHEN 'count' THEN ARRAY['event', 'max_events']
+        WHEN 'amount_per_unit' THEN ARRAY['amount', 'allowance', 'unit']
+        WHEN 'cost_band' THEN ARRAY['amount', 'band', 'baseline_days'] END;
+    FOREACH field IN ARRAY allowed[1:CASE n.kind WHEN 'ratio' THEN 2 WHEN 'count' THEN 2 WHEN 'amount_per_unit' THEN 2 ELSE 3 END] LOOP
+        IF NOT field = ANY (present) THEN
+            RAISE EXCEPTION 'SLO %: a % budget needs %', n.name, n.kind, field USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+    END LOOP;
+    FOREACH field IN ARRAY present LOOP
+        IF NOT field = ANY (allowed) THEN
+            RAISE EXCEPTION 'SLO %: % does not apply to a % budget (it must be NULL)', n.name, field, n.kind
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    END LOOP;
+
+    -- Methods: time slices only for ratio budgets.
+    IF n.method <> 'Occurrences' THEN
+        IF n.kind <> 'ratio' THEN
+            RAISE EXCEPTION 'SLO %: method % applies to ratio budgets only', n.name, n.method USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF n.slice IS NULL OR n.slice < interval '1 second' OR n.slice > interval '1 day' THEN
+            RAISE EXCEPTION 'SLO %: slice must be an interval between 1 second and 1 day, got %', n.name, coalesce(n.slice::text, 'NULL')
+                USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF n.method = 'Timeslices' AND n.slice_target IS NULL THEN
+            RAISE EXCEPTION 'SLO %: method Timeslices needs slice_target (the good ratio a slice must reach)', n.name
+                USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        IF n.method = 'RatioTimeslices' AND n.slice_target IS NOT NULL THEN
+            RAISE EXCEPTION 'SLO %: slice_target applies to method Timeslices only', n.name USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+        IF n.weight IS NOT NULL THEN
+            RAISE EXCEPTION 'SLO %: weight applies to method Occurrences only', n.name USING ERRCODE = 'invalid_parameter_value';
+        END IF;
+    ELSIF n.slice IS NOT NULL OR n.slice_target IS NOT NULL THEN
+        RAISE EXCEPTION 'SLO %: slice and slice_target apply to methods Timeslices and RatioTimeslices only', n.name
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    -- The window.
+    IF n.rolling_window IS NOT NULL AND (n.rolling_window <= interval '0' OR n.rolling_window > interval '400 days') THEN
+        RAISE EXCEPTION 'SLO %: rolling_window must be between 0 and 400 days, got %', n.name, n.rolling_window
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.rolling_window IS NOT NULL AND n.method <> 'Occurrences' AND n.rolling_window < n.slice THEN
+        RAISE EXCEPTION 'SLO %: rolling_window % is shorter than a slice (%)', n.name, n.rolling_window, n.slice
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    BEGIN
+        PERFORM pg_catalog.now() AT TIME ZONE n.time_zone;
+    EXCEPTION WHEN OTHERS THEN
+        RAISE EXCEPTION 'SLO %: unknown time_zone %', n.name, n.time_zone USING ERRCODE = 'invalid_parameter_value';
+    END;
+
+    -- The expressions, analysed against the source with the owner's read right and
+    -- stored in canonical form: the scans are built from that text only.
+    NEW.filter := error_budget.slo_expression(n.source, NEW.owner, n.filter, format('SLO %s: filter', n.name), 'boolean');
+    NEW.good := error_budget.slo_expression(n.source, NEW.owner, n.good, format('SLO %s: good', n.name), 'boolean');
+    NEW.event := error_budget.slo_expression(n.source, NEW.owner, n.event, format('SLO %s: event', n.name), 'boolean');
+    NEW.unit := error_budget.slo_expression(n.source, NEW.owner, n.unit, format('SLO %s: unit', n.name), 'boolean');
+    NEW.weight := error_budget.slo_expression(n.source, NEW.owner, n.weight, format('SLO %s: weight', n.name), 'number');
+    NEW.amount := error_budget.slo_expression(n.source, NEW.owner, n.amount, format('SLO %s: amount', n.name), 'number');
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION error_budget.guard_slo_delete() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT error_budget.may_act_as(OLD.owner) THEN
+        RAISE EXCEPTION 'SLO % is owned by %: only its owner, a member of that role or a superuser may drop it', OLD.name, OLD.owner
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN OLD;
+END $$;
+COMMENT ON FUNCTION error_budget.guard_slo_delete() IS
+    'Trigger of error_budget.slos: only the owner of an SLO, a member of that role or a superuser may delete it';
+CREATE TRIGGER slos_guard_delete BEFORE DELETE ON error_budget.slos
+    FOR EACH ROW EXECUTE FUNCTION error_budget.guard_slo_delete();
+
+ALTER TABLE error_budget.slos ENABLE TRIGGER slos_validate;
+-- Every stored definition goes through the new validation once; one that no longer
+-- passes (a volatile function, a sub-query, a dropped column) is disabled with a
+-- WARNING instead of failing the update or running as before.
+DO $$
+DECLARE
+    s record;
+BEGIN
+    FOR s IN SELECT id, name FROM error_budget.slos ORDER BY id LOOP
+        BEGIN
+            UPDATE error_budget.slos SET name = name WHERE id = s.id;
+        EXCEPTION WHEN OTHERS THEN
+            ALTER TABLE error_budget.slos DISABLE TRIGGER slos_validate;
+            UPDATE error_budget.slos SET enabled = false WHERE id = s.id;
+            ALTER TABLE error_budget.slos ENABLE TRIGGER slos_validate;
+            RAISE WARNING 'error_budget 0.4.0: SLO % disabled: %', s.name, SQLERRM;
+        END;
+    END LOOP;
+END $$;
+
+-- ---------------------------------------------------------------------------
+-- Failures of single SLOs during a computation.
+-- ---------------------------------------------------------------------------
+CREATE TABLE error_budget.compute_failures (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    slo_id bigint CONSTRAINT compute_failures_slo_fk REFERENCES error_budget.slos (id) ON DELETE SET NULL,
+    slo_name text NOT NULL,
+    owner text,
+    computed_for timestamptz NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    sqlstate text NOT NULL,
+    message text NOT NULL,
+    detail text,
+    run_by name NOT NULL DEFAULT CURRENT_USER
+);
+CREATE INDEX compute_failures_slo_idx ON error_budget.compute_failures (slo_id, computed_for);
+COMMENT ON TABLE error_budget.compute_failures IS
+    'One row per SLO that compute_budgets() could not compute (its owner lost a right, a column was dropped, its expression raised an error, ...): the other SLOs were computed, this one got no snapshot for computed_for';
+COMMENT ON COLUMN error_budget.compute_failures.slo_name IS 'The SLO''s name when it failed';
+COMMENT ON COLUMN error_budget.compute_failures.owner IS 'The SLO''s owner when it failed (whose rights the scan ran with)';
+COMMENT ON COLUMN error_budget.compute_failures.computed_for IS 'The `at` of the computation (the snapshot time the SLO did not get)';
+COMMENT ON COLUMN error_budget.compute_failures.sqlstate IS 'SQLSTATE of the error';
+COMMENT ON COLUMN error_budget.compute_failures.message IS 'The error message';
+COMMENT ON COLUMN error_budget.compute_failures.run_by IS 'The role that ran compute_budgets()';
+COMMENT ON SEQUENCE error_budget.compute_failures_id_seq IS 'Identity of error_budget.compute_failures.id (dumped with the rows)';
+SELECT pg_catalog.pg_extension_config_dump('error_budget.compute_failures', '');
+SELECT pg_catalog.pg_extension_config_dump('error_budget.compute_failures_id_seq', '');
+
+CREATE FUNCTION error_budget.record_compute_failure(slo error_budget.slos, at timestamptz, state text, message text, detail text)
+    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    INSERT INTO error_budget.compute_failures (slo_id, slo_name, owner, computed_for, sqlstate, message, detail)
+    VALUES (slo.id, slo.name, slo.owner::oid::regrole::text, at, state, message, nullif(detail, ''));
+    RAISE WARNING 'compute_budgets: SLO % was not computed at %: % (SQLSTATE %)', slo.name, at, message, state
+        USING HINT = 'See error_budget.compute_failures; the other SLOs were computed.';
+END $$;
+COMMENT ON FUNCTION error_budget.record_compute_failure(error_budget.slos, timestamptz, text, text, text) IS
+    'Records that one SLO failed in a computation (a row of error_budget.compute_failures and a WARNING)';
+
+-- ---------------------------------------------------------------------------
+-- Windows: a calendar quarter is 3 months ('1 quarter' is not an interval).
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION error_budget.slo_window(slo error_budget.slos, at timestamptz,
+                                                   OUT window_start timestamptz, OUT window_end timestamptz, OUT period interval)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN slo.calendar IS NULL THEN at - slo.rolling_window
+                ELSE date_trunc(slo.calendar, at, slo.time_zone) END,
+           at,
+           CASE WHEN slo.calendar IS NULL THEN slo.rolling_window
+                ELSE ((date_trunc(slo.calendar, at, slo.time_zone) AT TIME ZONE slo.time_zone
+                       + CASE slo.calendar WHEN 'week' THEN interval '7 days' WHEN 'month' THEN interval '1 month'
+                                           ELSE interval '3 months' END) AT TIME ZONE slo.time_zone)
+                     - date_trunc(slo.calendar, at, slo.time_zone) END
+$$;
+
+-- ---------------------------------------------------------------------------
+-- The generated scans. Each returns rows (slo_id, dims, v): the dimension values of
+-- one budget of one SLO and its aggregates v (layout per kind: slo_aggregates and
+-- the time-slice and baseline queries below). They are built from the canonical
+-- expressions only, and run by run_slo_scan() with the owner's rights.
+-- ---------------------------------------------------------------------------
+-- jsonb_build_object('d1', d1, ...) of a list of dimension columns ('{}' for none).
+CREATE FUNCTION error_budget.dimensions_json(dims name[]) RETURNS text
+    LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce((SELECT 'pg_catalog.jsonb_build_object(' || string_agg(format('%L, %I', d, d), ', ') || ')'
+                     FROM unnest(dims) AS d), '''{}''::pg_catalog.jsonb')
+$$;
+COMMENT ON FUNCTION error_budget.dimensions_json(name[]) IS
+    'SQL of a jsonb object of the given dimension columns (their values per group), for the generated scans';
+
+-- Occurrences: one grouped scan of a table and window for all its members,
+-- GROUPING SETS when their dimensions differ; each result row is mapped to the
+-- members whose dimensions are its grouping set.
+CREATE FUNCTION error_budget.occurrences_scan_query(members error_budget.slos[], window_start timestamptz, window_end timestamptz)
+    RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
+DECLARE
+    slo error_budget.slos;
+    aggregates text[] := '{}';
+    layout text[] := '{}';
+    dims_all name[];
+    sets text;
+    mask integer;
+    scan text;
+BEGIN
+    SELECT coalesce(array_agg(d ORDER BY d), '{}') INTO dims_all
+    FROM (SELECT DISTINCT unnest((m).dimensions) AS d FROM unnest(members) AS m) AS u;
+    FOREACH slo IN ARRAY members LOOP
+        -- GROUPING(...) bit i (from the left) is 1 when dimension i is not grouped.
+        SELECT coalesce(sum(1 << (cardinality(dims_all) - o::int)) FILTER (WHERE NOT d = ANY (slo.dimensions)), 0)
+        INTO mask FROM unnest(dims_all) WITH ORDINALITY AS u(d, o);
+        layout := layout || format('(%s::bigint, %s, %s, %L::text[])', slo.id, mask, cardinality(aggregates) + 1, slo.dimensions);
+        aggregates := aggregates || error_budget.slo_aggregates(slo, error_budget.slo_planned_predicate(slo, window_start, window_end));
+    END LOOP;
+    SELECT string_agg(DISTINCT '(' || (SELECT coalesce(string_agg(format('%I', d), ', ' ORDER BY d), '')
+                                       FROM unnest((m).dimensions) AS d) || ')', ', ')
+    INTO sets FROM unnest(members) AS m;
+    scan := format('SELECT %s AS grouping_mask, %s AS dims, ARRAY[%s]::pg_catalog.float8[] AS v FROM %s WHERE %I >= $1 AND %I < $2%s',
+                   CASE WHEN cardinality(dims_all) = 0 THEN '0'
+                        ELSE 'GROUPING(' || (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d) || ')' END,
+                   error_budget.dimensions_json(dims_all), array_to_string(aggregates, ', '), members[1].source,
+                   members[1].time_column, members[1].time_column,
+                   CASE WHEN cardinality(dims_all) = 0 THEN ''
+                        -- one set: a plain GROUP BY, which the planner can hash
+                        WHEN sets NOT LIKE '%), (%' THEN ' GROUP BY ' || sets
+                        ELSE ' GROUP BY GROUPING SETS (' || sets || ')' END);
+    RETURN format(
+        'SELECT m.slo_id, (SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims)
+                           WHERE key = ANY (m.dims)) AS dims, r.v[m.first : m.first + 6] AS v
+         FROM (%s) AS r JOIN (VALUES %s) AS m(slo_id, mask, first, dims) ON m.mask = r.grouping_mask',
+        scan, array_to_string(layout, ', '));
+END $$;
+COMMENT ON FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz) IS
+    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows (slo_id, dims, v)';
+
+-- Timeslices and RatioTimeslices: members share table, window, slice and dimensions;
+-- grouped by slice first, then per dimension values.
+CREATE FUNCTION error_budget.timeslices_scan_query(members error_budget.slos[], window_start timestamptz, window_end timestamptz)
+    RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
+DECLARE
+    slo error_budget.slos;
+    inner_aggregates text[] := '{}';
+    outer_aggregates text[] := '{}';
+    layout text[] := '{}';
+    dim_list text := (SELECT string_agg(format('%I', d), ', ') FROM unnest(members[1].dimensions) AS d);
+    k integer := 0;
+    f text;
+    g text;
+    planned text;
+BEGIN
+    FOREACH slo IN ARRAY members LOOP
+        k := k + 1;
+        layout := layout || format('(%s::bigint, %s)', slo.id, k);
+        planned := error_budget.slo_planned_predicate(slo, window_start, window_end);
+        f := coalesce('(' || slo.filter || ')', 'true');
+        g := '(' || slo.good || ')';
+        inner_aggregates := inner_aggregates
+            || format('count(*) FILTER (WHERE %s AND NOT %s AND %s) AS g%s', f, planned, g, k)
+            || format('count(*) FILTER (WHERE %s AND NOT %s AND NOT %s) AS b%s', f, planned, g, k)
+            || format('count(*) FILTER (WHERE %s AND %s AND %s IS NOT NULL) AS f%s', f, planned, g, k);
+        outer_aggregates := outer_aggregates
+            || format('count(*) FILTER (WHERE g%1$s + b%1$s > 0 AND g%1$s::float8 / (g%1$s + b%1$s) < %2$L)', k,
+                      coalesce(slo.slice_target, 0))
+            || format('count(*) FILTER (WHERE g%1$s + b%1$s > 0)', k)
+            || format('avg(g%1$s::float8 / nullif(g%1$s + b%1$s, 0))', k)
+            || format('sum(g%1$s + b%1$s)', k) || format('sum(b%1$s)', k) || format('sum(f%1$s)', k);
+    END LOOP;
+    RETURN format(
+        'SELECT m.slo_id, r.dims, r.v[(m.k - 1) * 6 + 1 : m.k * 6] AS v
+         FROM (SELECT %s AS dims, ARRAY[%s]::pg_catalog.float8[] AS v
+               FROM (SELECT %s pg_catalog.date_bin(%L::interval, %I, $1) AS slice_start, %s
+                     FROM %s WHERE %I >= $1 AND %I < $2 GROUP BY %s) AS slices %s) AS r
+         CROSS JOIN (VALUES %s) AS m(slo_id, k)',
+        error_budget.dimensions_json(members[1].dimensions), array_to_string(outer_aggregates, ', '),
+        coalesce(dim_list || ', ', ''), members[1].slice, members[1].time_column, array_to_string(inner_aggregates, ', '),
+        members[1].source, members[1].time_column, members[1].time_column, concat_ws(', ', dim_list, 'slice_start'),
+        coalesce('GROUP BY ' || dim_list, ''), array_to_string(layout, ', '));
+END $$;
+COMMENT ON FUNCTION error_budget.timeslices_scan_query(error_budget.slos[], timestamptz, timestamptz) IS
+    'SQL of the time-slice scan of the SLOs that share a table, window, slice, dimensions and owner ($1, $2: the window); rows (slo_id, dims, v)';
+
+-- A cost band's daily spend over its baseline days [$1, $2): v is the series of the
+-- days, NULL for a day without spend rows.
+CREATE FUNCTION error_budget.baseline_scan_query(slo error_budget.slos, baseline_start timestamptz, baseline_end timestamptz)
+    RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    dim_list text := (SELECT string_agg(format('%I', d), ', ') FROM unnest(slo.dimensions) AS d);
+    dims_json text := error_budget.dimensions_json(slo.dimensions);
+    f text := coalesce('(' || slo.filter || ')', 'true');
+BEGIN
+    RETURN format(
+        'SELECT %8$s::bigint AS slo_id, dims, pg_catalog.array_agg(spend ORDER BY day) AS v
+         FROM (SELECT %1$s AS dims, pg_catalog.floor(pg_catalog.date_part(''epoch'', %2$I - $1) / 86400)::int AS day,
+                      sum((%3$s)::pg_catalog.float8) AS spend
+               FROM %4$s WHERE %2$I >= $1 AND %2$I < $2 AND %5$s AND NOT %6$s
+               GROUP BY %7$s) AS daily
+         RIGHT JOIN (SELECT keys.dims, day FROM (SELECT DISTINCT %1$s AS dims FROM %4$s
+                                                 WHERE %2$I >= $1 AND %2$I < $2 AND %5$s) AS keys,
+                                                pg_catalog.generate_series(0, %9$s - 1) AS day) AS grid USING (dims, day)
+         GROUP BY dims',
+        dims_json, slo.time_column, slo.amount, slo.source, f,
+        error_budget.slo_planned_predicate(slo, baseline_start, baseline_end),
+        concat_ws(', ', dim_list, '2'), slo.id, slo.baseline_days);
+END $$;
+COMMENT ON FUNCTION error_budget.baseline_scan_query(error_budget.slos, timestamptz, timestamptz) IS
+    'SQL of the daily spend of a cost_band SLO over its baseline days ($1, $2); rows (slo_id, dims, v = spend per day, NULL without rows)';
+
+CREATE FUNCTION error_budget.slo_scan_query(scan text, slo_ids bigint[], window_start timestamptz, window_end timestamptz)
+    RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    members error_budget.slos[] := ARRAY(SELECT s FROM error_budget.slos s WHERE s.id = ANY (slo_ids) ORDER BY s.id);
+    slo error_budget.slos;
+BEGIN
+    IF cardinality(members) = 0 THEN
+        RAISE EXCEPTION 'no SLO with id in %', slo_ids USING ERRCODE = 'undefined_object';
+    END IF;
+    -- A dropped table would print as its OID: say so instead.
+    FOREACH slo IN ARRAY members LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_class WHERE oid = slo.source) THEN
+            RAISE EXCEPTION 'the source table of SLO % (OID %) no longer exists', slo.name, slo.source::oid
+                USING ERRCODE = 'undefined_table', HINT = 'Drop the SLO or point it at another table.';
+        END IF;
+    END LOOP;
+    IF (SELECT count(DISTINCT (m).source) FROM unnest(members) AS m) > 1 THEN
+        RAISE EXCEPTION 'the SLOs of one scan must share their source' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN CASE scan
+        WHEN 'occurrences' THEN error_budget.occurrences_scan_query(members, window_start, window_end)
+        WHEN 'timeslices' THEN error_budget.timeslices_scan_query(members, window_start, window_end)
+        WHEN 'baseline' THEN error_budget.baseline_scan_query(members[1], window_start, window_end) END;
+END $$;
+COMMENT ON FUNCTION error_budget.slo_scan_query(text, bigint[], timestamptz, timestamptz) IS
+    'SQL of one budget scan (occurrences, timeslices or baseline) of the given SLOs, built from their stored canonical definitions';
+
+CREATE FUNCTION error_budget.run_slo_scan(scan text, slo_ids bigint[], window_start timestamptz, window_end timestamptz)
+    RETURNS TABLE (slo_id bigint, dims jsonb, v double precision[])
+    AS 'MODULE_PATHNAME', 'run_slo_scan' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) IS
+    'Runs one budget scan of SLOs that share an owner with that owner''s rights, in a security-restricted operation (as REFRESH MATERIALIZED VIEW runs a view''s query), read-only, rolling back any setting it changes; returns (slo_id, dims, v). The caller names SLOs, never SQL: the query is built from the stored definitions';
+REVOKE ALL ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) FROM PUBLIC;
+
+-- The forecast spend of a cost_band SLO's window per dimension combination, from
+-- the daily spend of the baseline_days before the window (read by run_slo_scan with
+-- the owner's rights): Holt-Winters with a weekly season when there are at least 14
+-- days and every day has spend rows, else the mean of the days that have.
+DROP FUNCTION error_budget.slo_baselines(error_budget.slos, timestamptz, timestamptz, text);
+CREATE FUNCTION error_budget.slo_baselines(slo error_budget.slos, window_start timestamptz, window_end timestamptz)
+    RETURNS TABLE (dims jsonb, baseline double precision) LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    horizon integer := greatest(ceil(extract(epoch FROM window_end - window_start) / 86400), 1);
+    scale double precision := extract(epoch FROM window_end - window_start) / (horizon * 86400.0);
+    row record;
+    series double precision[];
+    days_with_data integer;
+    forecast double precision[];
+BEGIN
+    FOR row IN
+        SELECT r.dims, r.v FROM error_budget.run_slo_scan('baseline', ARRAY[slo.id],
+                                                          window_start - make_interval(days => slo.baseline_days), window_start) AS r
+    LOOP
+        dims := row.dims;
+        series := ARRAY(SELECT coalesce(x, 0) FROM unnest(row.v) WITH ORDINALITY AS u(x, i) ORDER BY i);
+        days_with_data := (SELECT count(x) FROM unnest(row.v) AS x);
+        baseline := NULL;
+        IF days_with_data = slo.baseline_days AND slo.baseline_days >= 14 THEN
+            BEGIN
+                SELECT @extschema@.holt_winters_forecast(date '2000-01-01' + (i::int - 1), v, horizon, 7) INTO forecast
+                FROM unnest(series) WITH ORDINALITY AS u(v, i);
+                baseline := (SELECT sum(greatest(f, 0)) FROM unnest(forecast) AS f) * scale;
+            EXCEPTION WHEN data_exception OR invalid_parameter_value THEN
+                baseline := NULL;  -- fall back to the mean below
+            END;
+        END IF;
+        IF baseline IS NULL AND days_with_data > 0 THEN
+            baseline := (SELECT sum(v) FROM unnest(series) AS v) / days_with_data * horizon * scale;
+        END IF;
+        RETURN NEXT;
+    END LOOP;
+END $$;
+COMMENT ON FUNCTION error_budget.slo_baselines(error_budget.slos, timestamptz, timestamptz) IS
+    'Forecast spend of a cost_band SLO''s window per dimension combination (Holt-Winters on the trailing daily spend, else its mean); the spend is read with the SLO owner''s rights';
+
+-- Runs one scan (with its owner's rights) into the pending aggregates; a scan of
+-- several SLOs that fails is retried SLO by SLO, so that one broken SLO fails alone
+-- and is recorded, and the others are computed.
+CREATE FUNCTION error_budget.scan_into_pending(scan text, slo_ids bigint[], window_start timestamptz, window_end timestamptz,
+                                               at timestamptz)
+    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    one bigint;
+    failed error_budget.slos;
+BEGIN
+    BEGIN
+        INSERT INTO pg_temp.error_budget_pending (slo_id, dims, v)
+        SELECT r.slo_id, r.dims, r.v FROM error_budget.run_slo_scan(scan, slo_ids, window_start, window_end) AS r;
+        -- The scan was built from the definitions as they are now: a definition
+        -- changed since the computation read it would not match its layout.
+        IF EXISTS (SELECT FROM error_budget.slos s JOIN pg_temp.error_budget_work w ON (w.slo).id = s.id
+                   WHERE s.id = ANY (slo_ids) AND s.xmin::text <> w.version) THEN
+            RAISE EXCEPTION 'an SLO definition changed while it was being computed' USING ERRCODE = 'serialization_failure';
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        IF cardinality(slo_ids) > 1 THEN
+            FOREACH one IN ARRAY slo_ids LOOP
+                PERFORM error_budget.scan_into_pending(scan, ARRAY[one], window_start, window_end, at);
+            END LOOP;
+        ELSE
+            SELECT (w.slo).* INTO failed FROM pg_temp.error_budget_work w WHERE (w.slo).id = slo_ids[1];
+            DECLARE
+                state text;
+                message text;
+                detail text;
+            BEGIN
+                GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+                PERFORM error_budget.record_compute_failure(failed, at, state, message, detail);
+            END;
+            DELETE FROM pg_temp.error_budget_work w WHERE (w.slo).id = slo_ids[1];
+        END IF;
+    END;
+END $$;
+COMMENT ON FUNCTION error_budget.scan_into_pending(text, bigint[], timestamptz, timestamptz, timestamptz) IS
+    'Part of compute_budgets(): runs one scan with its owner''s rights into the pending aggregates; a failing scan is retried SLO by SLO and each SLO that still fails is recorded in compute_failures';
+
+CREATE OR REPLACE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.now())
+    RETURNS SETOF error_budget.error_budgets LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    grp record;
+    slo error_budget.slos;
+    skipped integer := 0;
+    state text;
+    message text;
+    detail text;
+BEGIN
+    IF at IS NULL THEN
+        RAISE EXCEPTION 'compute_budgets: at must not be NULL' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF NOT has_function_privilege('error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz)', 'EXECUTE') THEN
+        RAISE EXCEPTION 'permission denied to compute budgets: role % may not run SLO scans', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A superuser or the extension''s owner grants it: SELECT error_budget.grant_access(''<role>'', ''compute'')';
+    END IF;
+    -- One computation at a time: a second one waits here, then finds the snapshots
+    -- the first wrote for the same `at` and skips them (the unique index
+    -- error_budgets_slo_once_idx guarantees it under any isolation level).
+    PERFORM pg_advisory_xact_lock(7233431220150513);
+
+    -- Work tables of this transaction: the SLOs to compute (as read now, with their
+    -- row version) and their windows; the aggregates the scans returned; baselines.
+    IF to_regclass('pg_temp.error_budget_work') IS NULL THEN
+        CREATE TEMP TABLE error_budget_work (
+            slo error_budget.slos, version text, window_start timestamptz, window_end timestamptz, period interval)
+            ON COMMIT DROP;
+        CREATE TEMP TABLE error_budget_pending (slo_id bigint, dims jsonb, v double precision[]) ON COMMIT DROP;
+        CREATE TEMP TABLE error_budget_baselines (slo_id bigint, dims jsonb, baseline double precision) ON COMMIT DROP;
+    ELSE
+        TRUNCATE pg_temp.error_budget_work, pg_temp.error_budget_pending, pg_temp.error_budget_baselines;
+    END IF;
+    FOR slo IN SELECT * FROM error_budget.slos s WHERE s.enabled ORDER BY s.id LOOP
+        IF EXISTS (SELECT 1 FROM error_budget.error_budgets b WHERE b.slo_id = slo.id AND b.computed_at = at) THEN
+            RAISE NOTICE 'compute_budgets: SLO % already has snapshots at %; skipped', slo.name, at;
+            skipped := skipped + 1;
+            CONTINUE;
+        END IF;
+        BEGIN
+            INSERT INTO pg_temp.error_budget_work
+            SELECT slo, (SELECT s.xmin::text FROM error_budget.slos s WHERE s.id = slo.id), w.window_start, w.window_end, w.period
+            FROM error_budget.slo_window(slo, at) AS w;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+            PERFORM error_budget.record_compute_failure(slo, at, state, message, detail);
+        END;
+    END LOOP;
+
+    -- Occurrences: one grouped scan per (table, time column, window, owner).
+    FOR grp IN
+        SELECT array_agg((w.slo).id ORDER BY (w.slo).id) AS ids, w.window_start, w.window_end
+        FROM pg_temp.error_budget_work w WHERE (w.slo).method = 'Occurrences'
+        GROUP BY (w.slo).source, (w.slo).time_column, w.window_start, w.window_end, (w.slo).owner ORDER BY 1
+    LOOP
+        PERFORM error_budget.scan_into_pending('occurrences', grp.ids, grp.window_start, grp.window_end, at);
+    END LOOP;
+    -- Timeslices and RatioTimeslices: one scan per (table, window, slice, dimensions, owner).
+    FOR grp IN
+        SELECT array_agg((w.slo).id ORDER BY (w.slo).id) AS ids, w.window_start, w.window_end
+        FROM pg_temp.error_budget_work w WHERE (w.slo).method <> 'Occurrences'
+        GROUP BY (w.slo).source, (w.slo).time_column, w.window_start, w.window_end, (w.slo).slice, (w.slo).dimensions,
+                 (w.slo).owner ORDER BY 1
+    LOOP
+        PERFORM error_budget.scan_into_pending('timeslices', grp.ids, grp.window_start, grp.window_end, at);
+    END LOOP;
+    -- Cost bands: the baseline of each budget.
+    FOR grp IN
+        SELECT w.slo, w.window_start FROM pg_temp.error_budget_work w WHERE (w.slo).kind = 'cost_band' ORDER BY (w.slo).id
+    LOOP
+        BEGIN
+            INSERT INTO pg_temp.error_budget_baselines
+            SELECT (grp.slo).id, b.dims, b.baseline FROM error_budget.slo_baselines(grp.slo, grp.window_start, at) AS b;
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL;
+            PERFORM error_budget.record_compute_failure(grp.slo, at, state, message, detail);
+            DELETE FROM pg_temp.error_budget_pending p WHERE p.slo_id = (grp.slo).id;
+        END;
+    END LOOP;
+
+    -- Snapshots appended in one statement (the trigger sets their status and logs
+    -- transitions) and returned.
+    RETURN QUERY
+    WITH pending AS (
+        SELECT w.slo AS def, p.dims, p.v, w.window_start, w.period
+        FROM pg_temp.error_budget_pending p JOIN pg_temp.error_budget_work w ON (w.slo).id = p.slo_id),
+    -- The budget numbers of each SLO and dimension combination from its aggregates v
+    -- (their layout per kind: error_budget.slo_aggregates and the time-slice scan).
+    -- Ratio budgets use exactly the arithmetic of burn_rate() / budget_remaining().
+    numbers AS (
+        SELECT p.def, p.dims, p.window_start, b.baseline, n.*
+        FROM pending p
+        LEFT JOIN pg_temp.error_budget_baselines b ON b.slo_id = (p.def).id AND b.dims = p.dims
+        CROSS JOIN LATERAL (SELECT (p.def).kind AS kind, (p.def).method AS method, (p.def).target AS t, p.v AS v,
+                                   ceil(extract(epoch FROM at - p.window_start) / extract(epoch FROM (p.def).slice)) AS elapsed,
+                                   ceil(extract(epoch FROM p.period) / extract(epoch FROM (p.def).slice)) AS slices) AS d
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[1] + d.v[2]
+                        WHEN d.kind = 'ratio' THEN d.v[4] ELSE d.v[1] END AS raw_events,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[1] + d.v[2]
+                        WHEN d.kind = 'ratio' THEN d.v[2] ELSE d.v[1] END AS events,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[2]
+                        WHEN d.kind = 'ratio' AND d.method = 'Timeslices' THEN d.v[1]
+                        WHEN d.kind = 'count' THEN d.v[2] END AS bad_events,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL THEN (1 - d.t) * (d.v[1] + d.v[2])
+                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN (1 - d.t) * (d.v[6] + d.v[7])
+                        WHEN d.method = 'Timeslices' THEN (1 - d.t) * d.slices
+                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.t) * d.v[2]
+                        WHEN d.kind = 'count' THEN (p.def).max_events
+                        WHEN d.kind = 'amount_per_unit' THEN (p.def).allowance * d.v[1]
+                        WHEN d.kind = 'cost_band' THEN b.baseline * (p.def).band END AS allowed,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL THEN d.v[2]
+                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[7]
+                        WHEN d.method = 'Timeslices' THEN d.v[1]
+                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.v[3]) * d.v[2]
+                        WHEN d.kind IN ('count', 'amount_per_unit') THEN d.v[2]
+                        WHEN d.kind = 'cost_band' THEN greatest(d.v[2] - b.baseline, 0) END AS consumed,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL AND d.v[1] + d.v[2] > 0
+                            THEN ((d.v[1] / (d.v[1] + d.v[2])) - d.t) / (1 - d.t)
+                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[4]
+                        WHEN d.method = 'Timeslices' THEN 1 - d.v[1] / ((1 - d.t) * d.slices)
+                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (d.v[3] - d.t) / (1 - d.t)
+                        WHEN d.kind = 'count' AND (p.def).max_events = 0 THEN 1 - d.v[2]
+                        WHEN d.kind = 'count' THEN 1 - d.v[2] / (p.def).max_events
+                        WHEN d.kind = 'amount_per_unit' AND d.v[1] > 0 THEN 1 - d.v[2] / ((p.def).allowance * d.v[1])
+                        WHEN d.kind = 'cost_band' AND b.baseline > 0
+                            THEN 1 - greatest(d.v[2] - b.baseline, 0) / (b.baseline * (p.def).band) END AS remaining,
+                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL AND d.v[1] + d.v[2] > 0
+                            THEN (d.v[2] / (d.v[1] + d.v[2])) / (1 - d.t)
+                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[5]
+                        WHEN d.method = 'Timeslices' THEN (d.v[1] / d.elapsed) / (1 - d.t)
+                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.v[3]) / (1 - d.t)
+                        WHEN d.kind = 'count' THEN d.v[2] / greatest((p.def).max_events, 1)
+                        WHEN d.kind = 'amount_per_unit' AND d.v[1] > 0 THEN d.v[2] / ((p.def).allowance * d.v[1])
+                        WHEN d.kind = 'cost_band' AND b.baseline > 0
+                            THEN greatest(d.v[2] - b.baseline, 0) / (b.baseline * (p.def).band) END AS burn,
+                   CASE WHEN d.method = 'Timeslices' THEN (p.def).slice * ((1 - d.t) * d.slices) END AS budget_time,
+                   CASE WHEN d.method = 'Timeslices' THEN (p.def).slice * ((1 - d.t) * d.slices - d.v[1]) END AS remaining_time,
+                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[2] END AS amount,
+                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[4]
+                        WHEN d.method = 'Occurrences' THEN d.v[3] ELSE d.v[6] END AS forgiven_events,
+                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[3] END AS forgiven_amount) AS n)
+    INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at, window_start, window_end,
+                                            events, bad_events, slo_id, scope, dimensions, kind, method, allowed, consumed,
+                                            budget_time, remaining_time, amount, baseline, forgiven_events, forgiven_amount)
+    SELECT coalesce(n.dims ->> 'vertical', '*'), (n.def).name, (n.def).target,
+           -- Too few events: no number rather than a noisy one (status no_data).
+           CASE WHEN n.raw_events >= (n.def).min_events THEN n.burn END,
+           CASE WHEN n.raw_events >= (n.def).min_events THEN n.remaining END,
+           at, n.window_start, at, n.events, n.bad_events, (n.def).id,
+           (SELECT coalesce(string_agg(d || '=' || (n.dims ->> d), ' ' ORDER BY o), '')
+            FROM unnest((n.def).dimensions) WITH ORDINALITY AS u(d, o) WHERE d <> 'vertical'),
+           n.dims, (n.def).kind, (n.def).method, n.allowed, n.consumed, n.budget_time,
+           CASE WHEN n.raw_events >= (n.def).min_events THEN n.remaining_time END,
+           n.amount, n.baseline, n.forgiven_events, n.forgiven_amount
+    FROM numbers n ORDER BY (n.def).name, 1, 12
+    RETURNING *;
+    IF skipped > 0 THEN
+        RAISE NOTICE 'compute_budgets: % SLO(s) skipped: another computation at % wrote them first', skipped, at;
+    END IF;
+END $$;
+COMMENT ON FUNCTION error_budget.compute_budgets(timestamptz) IS
+    'Computes every enabled SLO for every dimension combination over its window ending at `at` (default now(); a past time backfills), appends the snapshots to error_budget.error_budgets (the trigger sets their status) and returns them. Each SLO''s expressions run with its owner''s rights in a security-restricted operation (one grouped scan per table, window and owner); the snapshots are written with the caller''s rights. An SLO that fails is recorded in error_budget.compute_failures (and a WARNING) and the others are computed; concurrent runs for the same `at` never write a snapshot twice';
+
+-- ---------------------------------------------------------------------------
+-- Tenants: row-level security keyed by the dimension value `tenant`.
+-- ---------------------------------------------------------------------------
+CREATE TABLE error_budget.tenant_access (
+    role regrole NOT NULL,
+    tenant text NOT NULL CONSTRAINT tenant_access_tenant_given CHECK (tenant <> ''),
+    granted_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    PRIMARY KEY (role, tenant)
+);
+COMMENT ON TABLE error_budget.tenant_access IS
+    'Which tenants (the dimension value `tenant` of a budget) a role and its members may see in the extension''s tables and views; tenant ''*'' is every budget (platform, computing and reading roles). Superusers and BYPASSRLS roles see everything; any other role sees nothing it is not mapped to. Written by error_budget.grant_access()';
+COMMENT ON COLUMN error_budget.tenant_access.tenant IS 'A tenant value, or * for all budgets';
+SELECT pg_catalog.pg_extension_config_dump('error_budget.tenant_access', '');
+ALTER TABLE error_budget.tenant_access ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_access_own ON error_budget.tenant_access FOR SELECT USING (error_budget.is_member_of(role));
+COMMENT ON POLICY tenant_access_own ON error_budget.tenant_access IS 'A role reads only its own mappings';
+GRANT SELECT ON error_budget.tenant_access TO PUBLIC;
+
+-- The session setting error_budget.tenant narrows what a role sees to one of its
+-- tenants (a pooled role serving one customer per request); it never widens it.
+CREATE FUNCTION error_budget.sees_all_tenants() RETURNS boolean
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(current_setting('error_budget.tenant', true), '') = ''
+       AND (EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = current_user AND (rolsuper OR rolbypassrls))
+            OR EXISTS (SELECT FROM error_budget.tenant_access a WHERE a.tenant = '*' AND error_budget.is_member_of(a.role)))
+$$;
+COMMENT ON FUNCTION error_budget.sees_all_tenants() IS
+    'True when the current role may see every budget (tenant_access ''*'', superuser or BYPASSRLS) and error_budget.tenant does not narrow it';
+
+CREATE FUNCTION error_budget.visible_tenants() RETURNS text[]
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH narrowed AS (SELECT nullif(current_setting('error_budget.tenant', true), '') AS tenant)
+    SELECT coalesce(array_agg(DISTINCT t), '{}')
+    FROM (SELECT CASE WHEN a.tenant = '*' THEN n.tenant ELSE a.tenant END AS t
+          FROM error_budget.tenant_access a, narrowed n
+          WHERE error_budget.is_member_of(a.role) AND (n.tenant IS NULL OR a.tenant IN ('*', n.tenant))) AS v
+    WHERE t IS NOT NULL
+$$;
+COMMENT ON FUNCTION error_budget.visible_tenants() IS
+    'The tenants the current role may see (tenant_access), narrowed to error_budget.tenant when that is set';
+
+-- USING: rows of a visible tenant; WITH CHECK: only roles that see every budget write.
+ALTER TABLE error_budget.error_budgets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY error_budgets_tenant ON error_budget.error_budgets
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR (dimensions ->> 'tenant') = ANY (CAST((SELECT error_budget.visible_tenants()) AS text[])))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY error_budgets_tenant ON error_budget.error_budgets IS
+    'A role sees the snapshots of its tenants (error_budget.tenant_access); only roles that see every budget write';
+
+ALTER TABLE error_budget.planned_burns ENABLE ROW LEVEL SECURITY;
+CREATE POLICY planned_burns_tenant ON error_budget.planned_burns
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR (dimensions ->> 'tenant') = ANY (CAST((SELECT error_budget.visible_tenants()) AS text[])))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY planned_burns_tenant ON error_budget.planned_burns IS
+    'A role sees the planned burns of its tenants (dimensions.tenant); only roles that see every budget log them';
+
+-- Statuses and transitions of error_budgets are visible when a snapshot of the same
+-- budget is (the same rule, through error_budgets' own policy); those of other
+-- tables only to roles that see every budget.
+ALTER TABLE error_budget.budget_current ENABLE ROW LEVEL SECURITY;
+CREATE POLICY budget_current_tenant ON error_budget.budget_current
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR (source = 'error_budget.error_budgets'::regclass
+               AND EXISTS (SELECT FROM error_budget.error_budgets b
+                           WHERE b.vertical = budget ->> 'vertical' AND b.name = budget ->> 'name' AND b.scope = budget ->> 'scope')))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY budget_current_tenant ON error_budget.budget_current IS
+    'A role sees the current status of the budgets whose snapshots it sees; only roles that see every budget write';
+
+ALTER TABLE error_budget.budget_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY budget_events_tenant ON error_budget.budget_events
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR (source = 'error_budget.error_budgets'
+               AND EXISTS (SELECT FROM error_budget.error_budgets b
+                           WHERE b.vertical = budget ->> 'vertical' AND b.name = budget ->> 'name' AND b.scope = budget ->> 'scope')))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY budget_events_tenant ON error_budget.budget_events IS
+    'A role sees the transitions of the budgets whose snapshots it sees; only roles that see every budget write';
+
+ALTER TABLE error_budget.compute_failures ENABLE ROW LEVEL SECURITY;
+CREATE POLICY compute_failures_platform ON error_budget.compute_failures
+    USING ((SELECT error_budget.sees_all_tenants())) WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY compute_failures_platform ON error_budget.compute_failures IS
+    'Failures are platform information: only roles that see every budget read or write them';
+
+-- The latest view reads with the rights (and the row-level security) of its user.
+ALTER VIEW error_budget.error_budget_latest SET (security_invoker = true);
+
+-- NOTIFY cannot be restricted (any role may LISTEN to any channel): with
+-- error_budget.notify_payload = 'id' a payload carries only the event id, and a
+-- listener reads the event through budget_events and its row-level security.
+CREATE OR REPLACE FUNCTION error_budget.budget_event_payload(e error_budget.budget_events) RETURNS json
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN pg_catalog.current_setting('error_budget.notify_payload', true) = 'id'
+                THEN pg_catalog.json_build_object('event_id', e.id)
+                ELSE pg_catalog.json_build_object(
+                    'event_id', e.id, 'source', e.source,
+                    'vertical', e.vertical, 'name', e.name, 'budget', e.budget,
+                    'from', e.from_status, 'to', e.to_status, 'remaining', e.remaining,
+                    'computed_at', e.computed_at, 'snapshot_id', e.snapshot_id) END
+$$;
+COMMENT ON FUNCTION error_budget.budget_event_payload(error_budget.budget_events) IS
+    'JSON payload of NOTIFY error_budget for a transition: event_id, source, vertical, name, budget, from, to, remaining, computed_at, snapshot_id; only event_id when error_budget.notify_payload = ''id'' (tenant isolation: listeners read the event through row-level security)';
+
+-- ---------------------------------------------------------------------------
+-- Roles: what a role needs to read, define or compute budgets, or to see one tenant.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION error_budget.grant_access(role regrole, capability text, tenant text DEFAULT NULL)
+    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r text := role::text;
+BEGIN
+    IF NOT error_budget.may_act_as((SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = 'error_budget')) THEN
+        RAISE EXCEPTION 'only the owner of schema error_budget or a superuser may grant access to it'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF capability IS NULL OR capability NOT IN ('read', 'define', 'compute', 'tenant') THEN
+        RAISE EXCEPTION 'capability must be read, define, compute or tenant, got %', coalesce(capability, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (capability = 'tenant') <> (tenant IS NOT NULL) THEN
+        RAISE EXCEPTION 'a tenant is given with capability tenant, and only then'
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'SELECT error_budget.grant_access(''acme_reader'', ''tenant'', ''acme'')';
+    END IF;
+    IF tenant = '' OR tenant = '*' THEN
+        RAISE EXCEPTION 'tenant must be a tenant value, got "%"', tenant USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    EXECUTE format('GRANT USAGE ON SCHEMA error_budget TO %s', r);
+    EXECUTE format('GRANT SELECT ON error_budget.error_budgets, error_budget.error_budget_latest, error_budget.budget_current,
+                                    error_budget.budget_events, error_budget.planned_burns TO %s', r);
+    IF capability = 'tenant' THEN
+        INSERT INTO error_budget.tenant_access (role, tenant) VALUES (grant_access.role, grant_access.tenant)
+        ON CONFLICT DO NOTHING;
+        RETURN;
+    END IF;
+    -- read, define, compute: every budget.
+    INSERT INTO error_budget.tenant_access (role, tenant) VALUES (grant_access.role, '*') ON CONFLICT DO NOTHING;
+    EXECUTE format('GRANT SELECT ON error_budget.slos, error_budget.compute_failures TO %s', r);
+    IF capability = 'define' THEN
+        EXECUTE format('GRANT INSERT, UPDATE, DELETE ON error_budget.slos TO %s', r);
+        EXECUTE format('GRANT INSERT ON error_budget.planned_burns TO %s', r);
+    ELSIF capability = 'compute' THEN
+        EXECUTE format('GRANT INSERT ON error_budget.error_budgets, error_budget.budget_events, error_budget.compute_failures TO %s', r);
+        EXECUTE format('GRANT INSERT, UPDATE ON error_budget.budget_current TO %s', r);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) TO %s', r);
+    END IF;
+END $$;
+COMMENT ON FUNCTION error_budget.grant_access(regrole, text, text) IS
+    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs and planned burns), compute (read + run compute_budgets and write snapshots, statuses, transitions, failures), tenant (only the budgets whose dimension tenant is the given value)';
+
+CREATE FUNCTION error_budget.revoke_access(role regrole) RETURNS void
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    r text := role::text;
+BEGIN
+    IF NOT error_budget.may_act_as((SELECT nspowner FROM pg_catalog.pg_namespace WHERE nspname = 'error_budget')) THEN
+        RAISE EXCEPTION 'only the owner of schema error_budget or a superuser may revoke access to it'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM error_budget.tenant_access a WHERE a.role = revoke_access.role;
+    EXECUTE format('REVOKE ALL ON error_budget.error_budgets, error_budget.error_budget_latest, error_budget.budget_current,
+                                  error_budget.budget_events, error_budget.planned_burns, error_budget.slos,
+                                  error_budget.compute_failures FROM %s', r);
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) FROM %s', r);
+    EXECUTE format('REVOKE USAGE ON SCHEMA error_budget FROM %s', r);
+END $$;
+COMMENT ON FUNCTION error_budget.revoke_access(regrole) IS
+    'Takes back what grant_access gave a role: its tenant mappings and its privileges on the extension''s tables, views, schema and run_slo_scan';
+
+-- ---------------------------------------------------------------------------
+-- pg_cron: a non-superuser schedules in pg_cron's own database with cron.schedule
+-- (granted to everyone by pg_cron); elsewhere cron.schedule_in_database, which
+-- pg_cron leaves to superusers unless they grant it.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION error_budget.schedule_budget_computation(cron_expression text DEFAULT '15 0 * * *') RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    job bigint;
+    command text := 'SELECT count(*) FROM error_budget.compute_budgets()';
+BEGIN
+    IF to_regprocedure('cron.schedule(text,text,text)') IS NULL THEN
+        RAISE EXCEPTION 'pg_cron is not installed in database %', current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Install postgresql-15-cron, add pg_cron to shared_preload_libraries, set cron.database_name to this database, then CREATE EXTENSION pg_cron.';
+    END IF;
+    IF current_setting('cron.database_name', true) IS NOT DISTINCT FROM current_database() THEN
+        EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING 'error_budget.compute_budgets', cron_expression, command;
+    ELSE
+        EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
+            INTO job USING 'error_budget.compute_budgets', cron_expression, command, current_database();
+    END IF;
+    RETURN job;
+END $$;
+COMMENT ON FUNCTION error_budget.schedule_budget_computation(text) IS
+    'Schedules error_budget.compute_budgets() with pg_cron (job error_budget.compute_budgets, default daily at 00:15) in this database, as the calling user (no superuser needed in pg_cron''s own database); scheduling again replaces the schedule. Returns the job id';
+
+-- define_slo gains `owner` (default: the calling role).
+DROP FUNCTION error_budget.define_slo(text, regclass, text, text, double precision, text, text, bigint, text, double precision, text, double precision, integer, name, name[], text, interval, text, text, text, interval, double precision, bigint, text, boolean);
+CREATE FUNCTION error_budget.define_slo(
+    name text, source regclass, kind text,
+    good text DEFAULT NULL, target double precision DEFAULT NULL, weight text DEFAULT NULL,
+    event text DEFAULT NULL, max_events bigint DEFAULT NULL,
+    amount text DEFAULT NULL, allowance double precision DEFAULT NULL, unit text DEFAULT NULL,
+    band double precision DEFAULT NULL, baseline_days integer DEFAULT NULL,
+    time_column name DEFAULT 'created_at', dimensions name[] DEFAULT '{}', filter text DEFAULT NULL,
+    rolling_window interval DEFAULT NULL, calendar text DEFAULT NULL, time_zone text DEFAULT 'UTC',
+    method text DEFAULT 'Occurrences', slice interval DEFAULT NULL, slice_target double precision DEFAULT NULL,
+    min_events bigint DEFAULT 1, description text DEFAULT NULL, enabled boolean DEFAULT true, owner regrole DEFAULT NULL)
+    RETURNS error_budget.slos LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    created error_budget.slos;
+BEGIN
+    INSERT INTO error_budget.slos (name, source, kind, good, target, weight, event, max_events, amount, allowance, unit,
+                                   band, baseline_days, time_column, dimensions, filter, rolling_window, calendar,
+                                   time_zone, method, slice, slice_target, min_events, description, enabled, owner)
+    VALUES (define_slo.name, define_slo.source, define_slo.kind, define_slo.good, define_slo.target, define_slo.weight,
+            define_slo.event, define_slo.max_events, define_slo.amount, define_slo.allowance, define_slo.unit,
+            CASE WHEN define_slo.kind = 'cost_band' THEN coalesce(define_slo.band, 0.15) ELSE define_slo.band END,
+            CASE WHEN define_slo.kind = 'cost_band' THEN coalesce(define_slo.baseline_days, 14) ELSE define_slo.baseline_days END,
+            define_slo.time_column, define_slo.dimensions, define_slo.filter,
+            CASE WHEN define_slo.calendar IS NULL THEN coalesce(define_slo.rolling_window, interval '7 days') ELSE define_slo.rolling_window END,
+            define_slo.calendar, define_slo.time_zone, define_slo.method,
+            CASE WHEN define_slo.method <> 'Occurrences' THEN coalesce(define_slo.slice, interval '1 minute') ELSE define_slo.slice END,
+            define_slo.slice_target, define_slo.min_events, define_slo.description, define_slo.enabled, define_slo.owner)
+    RETURNING * INTO created;
+    RETURN created;
+END $$;
+COMMENT ON FUNCTION error_budget.define_slo(text, regclass, text, text, double precision, text, text, bigint, text, double precision, text, double precision, integer, name, name[], text, interval, text, text, text, interval, double precision, bigint, text, boolean, regrole) IS
+    'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]) or cost_band (amount [, band 0.15, baseline_days 14]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. Returns the new row';

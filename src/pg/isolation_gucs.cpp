@@ -1,0 +1,34 @@
+// Settings of tenant isolation. They are read in SQL (current_setting) by the
+// row-level security policies and by budget_event_payload(); defining them here
+// only gives them a type, a documentation string and a check.
+//   error_budget.tenant          narrows what a role sees to one of its tenants
+//   error_budget.notify_payload  'full' (default) or 'id': what NOTIFY carries
+#include "isolation_gucs.hpp"
+
+#include "postgres_headers.hpp"
+
+namespace error_budget::pg {
+
+namespace {
+
+char *tenant = nullptr;
+int notify_payload = 0;
+
+const struct config_enum_entry notify_payload_options[] = {{"full", 0, false}, {"id", 1, false}, {nullptr, 0, false}};
+
+}  // namespace
+
+void define_isolation_gucs() {
+    DefineCustomStringVariable(
+        "error_budget.tenant",
+        "Narrows what this session sees in error_budget's tables to one tenant (never more than the role may see).",
+        "Empty: every tenant the role is mapped to in error_budget.tenant_access.", &tenant, "", PGC_USERSET, 0,
+        nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable(
+        "error_budget.notify_payload",
+        "What NOTIFY error_budget carries: the whole transition (full) or only its event id (id).",
+        "Any role may LISTEN to any channel: with id, listeners read the event through row-level security.",
+        &notify_payload, 0, notify_payload_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+}
+
+}  // namespace error_budget::pg
