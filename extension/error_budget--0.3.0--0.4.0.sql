@@ -833,10 +833,14 @@ BEGIN
         EXECUTE format('GRANT INSERT ON error_budget.error_budgets, error_budget.budget_events, error_budget.compute_failures TO %s', r);
         EXECUTE format('GRANT INSERT, UPDATE ON error_budget.budget_current TO %s', r);
         EXECUTE format('GRANT EXECUTE ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) TO %s', r);
+        -- pg_cron's documented way to let a role schedule its own jobs.
+        IF to_regnamespace('cron') IS NOT NULL THEN
+            EXECUTE format('GRANT USAGE ON SCHEMA cron TO %s', r);
+        END IF;
     END IF;
 END $$;
 COMMENT ON FUNCTION error_budget.grant_access(regrole, text, text) IS
-    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs and planned burns), compute (read + run compute_budgets and write snapshots, statuses, transitions, failures), tenant (only the budgets whose dimension tenant is the given value)';
+    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs and planned burns), compute (read + run compute_budgets and write snapshots, statuses, transitions, failures; USAGE on pg_cron''s schema when it is installed, to schedule), tenant (only the budgets whose dimension tenant is the given value)';
 
 CREATE FUNCTION error_budget.revoke_access(role regrole) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -868,6 +872,11 @@ DECLARE
     job bigint;
     command text := 'SELECT count(*) FROM error_budget.compute_budgets()';
 BEGIN
+    IF to_regnamespace('cron') IS NOT NULL AND NOT has_schema_privilege('cron', 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to schedule: role % may not use pg_cron''s schema cron', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A superuser grants it: SELECT error_budget.grant_access(''<role>'', ''compute'') (after CREATE EXTENSION pg_cron).';
+    END IF;
     IF to_regprocedure('cron.schedule(text,text,text)') IS NULL THEN
         RAISE EXCEPTION 'pg_cron is not installed in database %', current_database()
             USING ERRCODE = 'object_not_in_prerequisite_state',

@@ -3,7 +3,8 @@
 # budget_events, the SLO definitions and the planned burns comes back as it was,
 # the id sequences go on where they stopped, and the current status per budget is
 # rebuilt (not duplicated) while the snapshots are replayed through the
-# flag_budget trigger.
+# flag_budget trigger. The security model survives too: an SLO's owner, the tenant
+# mappings, row-level security and its policies, the security_invoker view.
 # Needs a running server (PGHOST/PGPORT/PGUSER) with the extension installed.
 set -euo pipefail
 bindir=$(pg_config --bindir)
@@ -16,6 +17,8 @@ dst=eb_dump_restored
 for db in $src $dst; do
     "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 done
+"${psql[@]}" -d postgres -c "DROP ROLE IF EXISTS eb_dump_owner" -c "DROP ROLE IF EXISTS eb_dump_tenant" \
+    -c "CREATE ROLE eb_dump_owner" -c "CREATE ROLE eb_dump_tenant"
 
 "${psql[@]}" -d $src <<'SQL'
 CREATE EXTENSION error_budget;
@@ -38,8 +41,12 @@ CREATE TABLE public.calls AS
 SELECT timestamptz '2026-10-01 00:00+00' + i * interval '10 minutes' AS created_at,
        (ARRAY['sales', 'healthcare'])[1 + i % 2] AS vertical, i % 17 <> 0 AS ok
 FROM generate_series(0, 3000) AS i;
+SELECT error_budget.grant_access('eb_dump_owner', 'define'), error_budget.grant_access('eb_dump_tenant', 'tenant', 'sales');
+GRANT SELECT ON public.calls TO eb_dump_owner;
+SET ROLE eb_dump_owner;
 SELECT name FROM error_budget.define_slo('calls_ok', 'public.calls', 'ratio', good => 'ok', target => 0.9,
                                          dimensions => '{vertical}');
+RESET ROLE;
 SELECT reason FROM error_budget.log_planned_burn('2026-10-10', '2026-10-11', 'failover drill');
 SELECT count(*) FROM generate_series(timestamptz '2026-10-12', '2026-10-20', '1 day') AS d,
                      LATERAL error_budget.compute_budgets(d);
@@ -59,6 +66,10 @@ SELECT 'current', c.source::text, c.budget, c.status FROM error_budget.budget_cu
 SELECT 'team', t.* FROM public.team_budgets t ORDER BY id;
 SELECT 'slo', s.* FROM error_budget.slos s ORDER BY id;
 SELECT 'planned', p.* FROM error_budget.planned_burns p ORDER BY id;
+SELECT 'access', a.role, a.tenant FROM error_budget.tenant_access a ORDER BY 2, 3;
+SELECT 'rls', c.relname, c.relrowsecurity, c.reloptions FROM pg_class c
+WHERE c.relnamespace = 'error_budget'::regnamespace AND c.relkind IN ('r', 'v') ORDER BY 2;
+SELECT 'policy', tablename, policyname, cmd, qual, with_check FROM pg_policies WHERE schemaname = 'error_budget' ORDER BY 2, 3;
 SQL
 }
 snapshot $src "$work/source.txt"
@@ -67,6 +78,13 @@ rows=$(grep -c '' "$work/source.txt")
 events=$(grep -c '^event' "$work/source.txt")
 [ "$rows" -gt 80 ] && [ "$events" -gt 8 ] || { echo "too little history to compare: $rows rows, $events events"; exit 1; }
 diff -u "$work/source.txt" "$work/restored.txt" || { echo "restored history differs"; exit 1; }
+grep -q '^slo|.*|eb_dump_owner$' "$work/restored.txt" || { echo "the SLO's owner was not restored"; exit 1; }
+[ "$(grep -c '^policy' "$work/restored.txt")" -ge 6 ] || { echo "policies missing after restore"; exit 1; }
+# In the restored database row-level security still holds: the tenant's role (no
+# budget has its tenant) sees no snapshot of the many there are.
+seen=$("${psql[@]}" -d $dst -At -c "SET ROLE eb_dump_tenant" -c "SELECT count(*) FROM error_budget.error_budget_latest")
+all=$("${psql[@]}" -d $dst -At -c "SELECT count(*) FROM error_budget.error_budget_latest")
+[ "$seen" = 0 ] && [ "$all" -gt 0 ] || { echo "after restore the tenant role sees $seen of $all budgets"; exit 1; }
 
 # After the restore both databases go on identically: same next ids, same transitions.
 for db in $src $dst; do
@@ -81,4 +99,5 @@ snapshot $dst "$work/restored.txt" false
 diff -u "$work/source.txt" "$work/restored.txt" || { echo "databases diverge after the restore"; exit 1; }
 
 for db in $src $dst; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
+"${psql[@]}" -d postgres -c "DROP ROLE eb_dump_owner" -c "DROP ROLE eb_dump_tenant"
 echo "dump/restore kept $rows rows ($events transitions)"

@@ -29,7 +29,7 @@ events_before=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.b
 "${psql[@]}" -d $fresh -c "CREATE EXTENSION error_budget"
 
 version=$("${psql[@]}" -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'error_budget'")
-[ "$version" = "0.3.0" ] || { echo "version after update: $version"; exit 1; }
+[ "$version" = "0.4.0" ] || { echo "version after update: $version"; exit 1; }
 rows_after=$("${psql[@]}" -At -d $old -c "SELECT string_agg(id || ':' || remaining || ':' || status, ',' ORDER BY id) FROM error_budget.error_budgets")
 [ "$rows_before" = "$rows_after" ] || { echo "rows changed by the update"; exit 1; }
 events_after=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.budget_events")
@@ -70,4 +70,4 @@ same=$("${psql[@]}" -At -d $restored -c "SELECT (SELECT model::text FROM public.
 [ "$same" = "t" ] || { echo "stored model changed by dump/restore"; exit 1; }
 
 for db in $old $fresh $restored; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
-echo "update 0.1.0 -> 0.3.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects match a fresh install, all commented"
+echo "update 0.1.0 -> 0.4.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects match a fresh install, all commented"
