@@ -862,9 +862,9 @@ COMMENT ON FUNCTION error_budget.revoke_access(regrole) IS
     'Takes back what grant_access gave a role: its tenant mappings and its privileges on the extension''s tables, views, schema and run_slo_scan';
 
 -- ---------------------------------------------------------------------------
--- pg_cron: a non-superuser schedules in pg_cron's own database with cron.schedule
--- (granted to everyone by pg_cron); elsewhere cron.schedule_in_database, which
--- pg_cron leaves to superusers unless they grant it.
+-- pg_cron: cron.schedule (EXECUTE granted to everyone by pg_cron, USAGE on schema
+-- cron by grant_access) instead of cron.schedule_in_database, which pg_cron leaves
+-- to superusers; both run the job in pg_cron's database, which is this one.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION error_budget.schedule_budget_computation(cron_expression text DEFAULT '15 0 * * *') RETURNS bigint
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -882,12 +882,9 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Install postgresql-15-cron, add pg_cron to shared_preload_libraries, set cron.database_name to this database, then CREATE EXTENSION pg_cron.';
     END IF;
-    IF current_setting('cron.database_name', true) IS NOT DISTINCT FROM current_database() THEN
-        EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING 'error_budget.compute_budgets', cron_expression, command;
-    ELSE
-        EXECUTE 'SELECT cron.schedule_in_database($1, $2, $3, $4)'
-            INTO job USING 'error_budget.compute_budgets', cron_expression, command, current_database();
-    END IF;
+    -- pg_cron can only be created in its own database (cron.database_name): when its
+    -- functions are here, cron.schedule runs the job in this database.
+    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING 'error_budget.compute_budgets', cron_expression, command;
     RETURN job;
 END $$;
 COMMENT ON FUNCTION error_budget.schedule_budget_computation(text) IS

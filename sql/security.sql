@@ -127,6 +127,31 @@ DELETE FROM error_budget.slos WHERE name IN ('app_gone', 'app_evil', 'app_meddle
 RESET ROLE;
 DELETE FROM error_budget.slos WHERE name = 'other_broken';  -- a superuser may
 
+-- A renamed column: the SLO fails with the column's name, the others are computed.
+SET ROLE regress_eb_app;
+SELECT name FROM error_budget.define_slo('app_renamed', 'sec_calls', 'ratio', good => 'first_token_ms < 500', target => 0.9);
+RESET ROLE;
+ALTER TABLE sec_calls RENAME COLUMN first_token_ms TO ttft_ms;
+SET client_min_messages = error;
+SELECT name, count(*) FROM error_budget.compute_budgets('2026-11-03 01:30+00') GROUP BY name ORDER BY name;
+RESET client_min_messages;
+SELECT slo_name, sqlstate, message FROM error_budget.compute_failures WHERE computed_for = '2026-11-03 01:30+00' ORDER BY slo_name;
+ALTER TABLE sec_calls RENAME COLUMN ttft_ms TO first_token_ms;
+DELETE FROM error_budget.slos WHERE name = 'app_renamed';
+
+-- A computation cancelled by statement_timeout inside an owner's scan: the whole
+-- statement stops, and the session is back to its own user and settings.
+SET ROLE regress_eb_app;
+CREATE FUNCTION appfn.slow() RETURNS boolean LANGUAGE plpgsql STABLE AS $$ BEGIN PERFORM pg_sleep(0.01); RETURN true; END $$;
+SELECT name FROM error_budget.define_slo('app_slow', 'sec_calls', 'ratio', good => 'appfn.slow()', target => 0.9);
+RESET ROLE;
+SET statement_timeout = '300ms';
+SELECT count(*) FROM error_budget.compute_budgets('2026-11-03 01:45+00');
+RESET statement_timeout;
+SELECT current_user, session_user, current_setting('search_path') AS search_path,
+       (SELECT count(*) FROM error_budget.error_budgets WHERE computed_at = '2026-11-03 01:45+00') AS snapshots_written;
+DELETE FROM error_budget.slos WHERE name = 'app_slow';
+
 -- ---- 4. a non-superuser computes; run_slo_scan is no entry point for others --------------
 SET ROLE regress_eb_compute;
 SELECT name, count(*) AS snapshots, count(*) FILTER (WHERE remaining IS NOT NULL) AS with_numbers
