@@ -274,11 +274,95 @@ CREATE OR REPLACE FUNCTION error_budget.slo_window(slo error_budget.slos, at tim
 $$;
 
 -- ---------------------------------------------------------------------------
--- The generated scans. Each returns rows (slo_id, dims, v): the dimension values of
--- one budget of one SLO and its aggregates v (layout per kind: slo_aggregates and
--- the time-slice and baseline queries below). They are built from the canonical
--- expressions only, and run by run_slo_scan() with the owner's rights.
+-- The generated scans. Each returns rows of error_budget.scan_totals: one budget of
+-- one SLO (its dimension values) and the named totals its kind needs (NULL for the
+-- others). They are built from the canonical expressions only, and run by
+-- run_slo_scan() with the owner's rights; error_budget.snapshot_numbers() (C++,
+-- src/core/snapshot.cpp) turns the totals into the snapshot's numbers.
 -- ---------------------------------------------------------------------------
+CREATE TYPE error_budget.scan_totals AS (
+    slo_id bigint,
+    dims jsonb,
+    good double precision,
+    bad double precision,
+    good_weight double precision,
+    bad_weight double precision,
+    min_weight double precision,
+    scoped double precision,
+    counted double precision,
+    units double precision,
+    amount double precision,
+    forgiven_events double precision,
+    forgiven_amount double precision,
+    bad_slices double precision,
+    slices_with_events double precision,
+    mean_slice_ratio double precision,
+    slice_events double precision,
+    series double precision[]
+);
+COMMENT ON TYPE error_budget.scan_totals IS
+    'What a budget scan measured for one SLO and dimension values: ratio (good, bad, good_weight, bad_weight, min_weight), count (scoped, counted), amounts (units, amount, forgiven_amount), time slices (bad_slices, slices_with_events, mean_slice_ratio, slice_events), forgiven_events, and a cost band''s daily baseline series';
+
+CREATE TYPE error_budget.snapshot_numbers AS (
+    events double precision,
+    bad_events double precision,
+    allowed double precision,
+    consumed double precision,
+    remaining double precision,
+    burn double precision,
+    budget_time interval,
+    remaining_time interval
+);
+COMMENT ON TYPE error_budget.snapshot_numbers IS
+    'The numbers of one snapshot (see error_budget.error_budgets): events, bad events, allowed, consumed, remaining, burn, and the budget as time for Timeslices';
+
+CREATE FUNCTION error_budget.snapshot_numbers(slo error_budget.slos, totals record, baseline double precision,
+                                              elapsed interval, period interval)
+    RETURNS error_budget.snapshot_numbers AS 'MODULE_PATHNAME', 'snapshot_numbers' LANGUAGE C STABLE;
+COMMENT ON FUNCTION error_budget.snapshot_numbers(error_budget.slos, record, double precision, interval, interval) IS
+    'The numbers of a snapshot from an SLO''s rule and its scan''s named totals (a cost band''s baseline, the time elapsed in the window and the period for time slices): every formula is in src/core/snapshot.cpp';
+
+-- The totals one Occurrences SLO adds to the grouped scan of its table and window,
+-- given its planned-burn predicate: (total, aggregate expression) pairs.
+DROP FUNCTION error_budget.slo_aggregates(error_budget.slos, text);
+CREATE FUNCTION error_budget.slo_totals(slo error_budget.slos, planned text)
+    RETURNS TABLE (total text, expression text) LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    f text := coalesce('(' || slo.filter || ')', 'true');
+    -- Rows kept in the budget, and rows forgiven by planned burns (none: constant 0,
+    -- so that the scan does no work for them).
+    kept text := CASE WHEN planned = 'false' THEN f ELSE format('%s AND NOT %s', f, planned) END;
+    forgiven text := format('%s AND %s', f, planned);
+    none boolean := planned = 'false';
+    g text := '(' || slo.good || ')';
+    w text := format('(%s)::pg_catalog.float8', slo.weight);
+BEGIN
+    IF slo.kind = 'ratio' THEN
+        RETURN QUERY VALUES ('good', format('count(*) FILTER (WHERE %s AND %s)', kept, g)),
+                            ('bad', format('count(*) FILTER (WHERE %s AND NOT %s)', kept, g)),
+                            ('forgiven_events', CASE WHEN none THEN '0'
+                                                     ELSE format('count(*) FILTER (WHERE %s AND %s IS NOT NULL)', forgiven, g) END);
+        IF slo.weight IS NOT NULL THEN
+            RETURN QUERY VALUES ('good_weight', format('sum(%s) FILTER (WHERE %s AND %s)', w, kept, g)),
+                                ('bad_weight', format('sum(%s) FILTER (WHERE %s AND NOT %s)', w, kept, g)),
+                                ('min_weight', format('min(%s) FILTER (WHERE %s AND %s IS NOT NULL)', w, kept, g));
+        END IF;
+    ELSIF slo.kind = 'count' THEN
+        RETURN QUERY VALUES ('scoped', format('count(*) FILTER (WHERE %s)', kept)),
+                            ('counted', format('count(*) FILTER (WHERE %s AND (%s))', kept, slo.event)),
+                            ('forgiven_events', CASE WHEN none THEN '0'
+                                                     ELSE format('count(*) FILTER (WHERE %s AND (%s))', forgiven, slo.event) END);
+    ELSE
+        RETURN QUERY VALUES ('units', format('count(*) FILTER (WHERE %s AND %s)', kept, coalesce('(' || slo.unit || ')', 'true'))),
+                            ('amount', format('coalesce(sum((%s)::pg_catalog.float8) FILTER (WHERE %s), 0)', slo.amount, kept)),
+                            ('forgiven_amount', CASE WHEN none THEN '0'
+                                                     ELSE format('coalesce(sum((%s)::pg_catalog.float8) FILTER (WHERE %s), 0)', slo.amount, forgiven) END),
+                            ('forgiven_events', CASE WHEN none THEN '0' ELSE format('count(*) FILTER (WHERE %s)', forgiven) END);
+    END IF;
+END $$;
+COMMENT ON FUNCTION error_budget.slo_totals(error_budget.slos, text) IS
+    'The named totals (and their aggregate expressions) an Occurrences SLO contributes to the grouped scan of its table and window';
+
 -- jsonb_build_object('d1', d1, ...) of a list of dimension columns ('{}' for none).
 CREATE FUNCTION error_budget.dimensions_json(dims name[]) RETURNS text
     LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -288,33 +372,62 @@ $$;
 COMMENT ON FUNCTION error_budget.dimensions_json(name[]) IS
     'SQL of a jsonb object of the given dimension columns (their values per group), for the generated scans';
 
+-- One VALUES row of error_budget.scan_totals for SLO `slo_id`: the given totals are
+-- the scan's columns named total_k, the others NULL.
+CREATE FUNCTION error_budget.scan_totals_row(slo_id bigint, dims text, k integer, totals text[], extra text DEFAULT '')
+    RETURNS text LANGUAGE sql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT format('(%s::bigint, %s, %s%s)', slo_id, dims,
+                  string_agg(CASE WHEN a.attname = ANY (totals) THEN format('r.%I::pg_catalog.float8', a.attname || '_' || k)
+                                  ELSE 'NULL::pg_catalog.float8' END, ', ' ORDER BY a.attnum), extra)
+    FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = 'error_budget.scan_totals'::regclass AND a.attnum > 2 AND a.atttypid = 'pg_catalog.float8'::regtype
+$$;
+COMMENT ON FUNCTION error_budget.scan_totals_row(bigint, text, integer, text[], text) IS
+    'SQL of one row of error_budget.scan_totals in a generated scan: the named totals of member k, NULL for those its kind has not';
+
+-- The column list of scan_totals after slo_id and dims, for the VALUES aliases.
+CREATE FUNCTION error_budget.scan_totals_columns() RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT string_agg(format('%I', a.attname), ', ' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a
+    WHERE a.attrelid = 'error_budget.scan_totals'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+$$;
+COMMENT ON FUNCTION error_budget.scan_totals_columns() IS 'The column names of error_budget.scan_totals, in order';
+
 -- Occurrences: one grouped scan of a table and window for all its members,
--- GROUPING SETS when their dimensions differ; each result row is mapped to the
--- members whose dimensions are its grouping set.
+-- GROUPING SETS when their dimensions differ; each result row becomes one row per
+-- member whose dimensions are its grouping set.
 CREATE FUNCTION error_budget.occurrences_scan_query(members error_budget.slos[], window_start timestamptz, window_end timestamptz)
     RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
 DECLARE
     slo error_budget.slos;
     aggregates text[] := '{}';
-    layout text[] := '{}';
+    rows text[] := '{}';
+    names text[];
     dims_all name[];
     sets text;
     mask integer;
+    k integer := 0;
     scan text;
 BEGIN
     SELECT coalesce(array_agg(d ORDER BY d), '{}') INTO dims_all
     FROM (SELECT DISTINCT unnest((m).dimensions) AS d FROM unnest(members) AS m) AS u;
     FOREACH slo IN ARRAY members LOOP
+        k := k + 1;
         -- GROUPING(...) bit i (from the left) is 1 when dimension i is not grouped.
         SELECT coalesce(sum(1 << (cardinality(dims_all) - o::int)) FILTER (WHERE NOT d = ANY (slo.dimensions)), 0)
         INTO mask FROM unnest(dims_all) WITH ORDINALITY AS u(d, o);
-        layout := layout || format('(%s::bigint, %s, %s, %L::text[])', slo.id, mask, cardinality(aggregates) + 1, slo.dimensions);
-        aggregates := aggregates || error_budget.slo_aggregates(slo, error_budget.slo_planned_predicate(slo, window_start, window_end));
+        SELECT array_agg(t.total), aggregates || array_agg(format('%s AS %I', t.expression, t.total || '_' || k))
+        INTO names, aggregates
+        FROM error_budget.slo_totals(slo, error_budget.slo_planned_predicate(slo, window_start, window_end)) AS t;
+        rows := rows || error_budget.scan_totals_row(
+            slo.id, format('(SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims) WHERE key = ANY (%L::text[]))',
+                           slo.dimensions),
+            k, names, format(', NULL::pg_catalog.float8[], %s', mask));
     END LOOP;
     SELECT string_agg(DISTINCT '(' || (SELECT coalesce(string_agg(format('%I', d), ', ' ORDER BY d), '')
                                        FROM unnest((m).dimensions) AS d) || ')', ', ')
     INTO sets FROM unnest(members) AS m;
-    scan := format('SELECT %s AS grouping_mask, %s AS dims, ARRAY[%s]::pg_catalog.float8[] AS v FROM %s WHERE %I >= $1 AND %I < $2%s',
+    scan := format('SELECT %s AS grouping_mask, %s AS dims, %s FROM %s WHERE %I >= $1 AND %I < $2%s',
                    CASE WHEN cardinality(dims_all) = 0 THEN '0'
                         ELSE 'GROUPING(' || (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d) || ')' END,
                    error_budget.dimensions_json(dims_all), array_to_string(aggregates, ', '), members[1].source,
@@ -323,14 +436,12 @@ BEGIN
                         -- one set: a plain GROUP BY, which the planner can hash
                         WHEN sets NOT LIKE '%), (%' THEN ' GROUP BY ' || sets
                         ELSE ' GROUP BY GROUPING SETS (' || sets || ')' END);
-    RETURN format(
-        'SELECT m.slo_id, (SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims)
-                           WHERE key = ANY (m.dims)) AS dims, r.v[m.first : m.first + 6] AS v
-         FROM (%s) AS r JOIN (VALUES %s) AS m(slo_id, mask, first, dims) ON m.mask = r.grouping_mask',
-        scan, array_to_string(layout, ', '));
+    RETURN format('SELECT %s FROM (%s) AS r CROSS JOIN LATERAL (VALUES %s) AS m(%s, grouping_mask) WHERE m.grouping_mask = r.grouping_mask',
+                  (SELECT string_agg('m.' || c, ', ') FROM unnest(string_to_array(error_budget.scan_totals_columns(), ', ')) AS c),
+                  scan, array_to_string(rows, ', '), error_budget.scan_totals_columns());
 END $$;
 COMMENT ON FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz) IS
-    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows (slo_id, dims, v)';
+    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows of error_budget.scan_totals';
 
 -- Timeslices and RatioTimeslices: members share table, window, slice and dimensions;
 -- grouped by slice first, then per dimension values.
@@ -340,7 +451,7 @@ DECLARE
     slo error_budget.slos;
     inner_aggregates text[] := '{}';
     outer_aggregates text[] := '{}';
-    layout text[] := '{}';
+    rows text[] := '{}';
     dim_list text := (SELECT string_agg(format('%I', d), ', ') FROM unnest(members[1].dimensions) AS d);
     k integer := 0;
     f text;
@@ -349,7 +460,6 @@ DECLARE
 BEGIN
     FOREACH slo IN ARRAY members LOOP
         k := k + 1;
-        layout := layout || format('(%s::bigint, %s)', slo.id, k);
         planned := error_budget.slo_planned_predicate(slo, window_start, window_end);
         f := coalesce('(' || slo.filter || ')', 'true');
         g := '(' || slo.good || ')';
@@ -358,28 +468,31 @@ BEGIN
             || format('count(*) FILTER (WHERE %s AND NOT %s AND NOT %s) AS b%s', f, planned, g, k)
             || format('count(*) FILTER (WHERE %s AND %s AND %s IS NOT NULL) AS f%s', f, planned, g, k);
         outer_aggregates := outer_aggregates
-            || format('count(*) FILTER (WHERE g%1$s + b%1$s > 0 AND g%1$s::float8 / (g%1$s + b%1$s) < %2$L)', k,
+            || format('count(*) FILTER (WHERE g%1$s + b%1$s > 0 AND g%1$s::float8 / (g%1$s + b%1$s) < %2$L) AS bad_slices_%1$s', k,
                       coalesce(slo.slice_target, 0))
-            || format('count(*) FILTER (WHERE g%1$s + b%1$s > 0)', k)
-            || format('avg(g%1$s::float8 / nullif(g%1$s + b%1$s, 0))', k)
-            || format('sum(g%1$s + b%1$s)', k) || format('sum(b%1$s)', k) || format('sum(f%1$s)', k);
+            || format('count(*) FILTER (WHERE g%1$s + b%1$s > 0) AS slices_with_events_%1$s', k)
+            || format('avg(g%1$s::float8 / nullif(g%1$s + b%1$s, 0)) AS mean_slice_ratio_%1$s', k)
+            || format('sum(g%1$s + b%1$s) AS slice_events_%1$s', k)
+            || format('sum(f%1$s) AS forgiven_events_%1$s', k);
+        rows := rows || error_budget.scan_totals_row(slo.id, 'r.dims', k,
+                                                     ARRAY['bad_slices', 'slices_with_events', 'mean_slice_ratio', 'slice_events', 'forgiven_events'],
+                                                     ', NULL::pg_catalog.float8[]');
     END LOOP;
     RETURN format(
-        'SELECT m.slo_id, r.dims, r.v[(m.k - 1) * 6 + 1 : m.k * 6] AS v
-         FROM (SELECT %s AS dims, ARRAY[%s]::pg_catalog.float8[] AS v
-               FROM (SELECT %s pg_catalog.date_bin(%L::interval, %I, $1) AS slice_start, %s
-                     FROM %s WHERE %I >= $1 AND %I < $2 GROUP BY %s) AS slices %s) AS r
-         CROSS JOIN (VALUES %s) AS m(slo_id, k)',
+        'SELECT m.* FROM (SELECT %s AS dims, %s
+                          FROM (SELECT %s pg_catalog.date_bin(%L::interval, %I, $1) AS slice_start, %s
+                                FROM %s WHERE %I >= $1 AND %I < $2 GROUP BY %s) AS slices %s) AS r
+         CROSS JOIN LATERAL (VALUES %s) AS m(%s)',
         error_budget.dimensions_json(members[1].dimensions), array_to_string(outer_aggregates, ', '),
         coalesce(dim_list || ', ', ''), members[1].slice, members[1].time_column, array_to_string(inner_aggregates, ', '),
         members[1].source, members[1].time_column, members[1].time_column, concat_ws(', ', dim_list, 'slice_start'),
-        coalesce('GROUP BY ' || dim_list, ''), array_to_string(layout, ', '));
+        coalesce('GROUP BY ' || dim_list, ''), array_to_string(rows, ', '), error_budget.scan_totals_columns());
 END $$;
 COMMENT ON FUNCTION error_budget.timeslices_scan_query(error_budget.slos[], timestamptz, timestamptz) IS
-    'SQL of the time-slice scan of the SLOs that share a table, window, slice, dimensions and owner ($1, $2: the window); rows (slo_id, dims, v)';
+    'SQL of the time-slice scan of the SLOs that share a table, window, slice, dimensions and owner ($1, $2: the window); rows of error_budget.scan_totals';
 
--- A cost band's daily spend over its baseline days [$1, $2): v is the series of the
--- days, NULL for a day without spend rows.
+-- A cost band's daily spend over its baseline days [$1, $2): series is the spend of
+-- each day, NULL for a day without spend rows.
 CREATE FUNCTION error_budget.baseline_scan_query(slo error_budget.slos, baseline_start timestamptz, baseline_end timestamptz)
     RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -388,21 +501,24 @@ DECLARE
     f text := coalesce('(' || slo.filter || ')', 'true');
 BEGIN
     RETURN format(
-        'SELECT %8$s::bigint AS slo_id, dims, pg_catalog.array_agg(spend ORDER BY day) AS v
-         FROM (SELECT %1$s AS dims, pg_catalog.floor(pg_catalog.date_part(''epoch'', %2$I - $1) / 86400)::int AS day,
-                      sum((%3$s)::pg_catalog.float8) AS spend
-               FROM %4$s WHERE %2$I >= $1 AND %2$I < $2 AND %5$s AND NOT %6$s
-               GROUP BY %7$s) AS daily
-         RIGHT JOIN (SELECT keys.dims, day FROM (SELECT DISTINCT %1$s AS dims FROM %4$s
-                                                 WHERE %2$I >= $1 AND %2$I < $2 AND %5$s) AS keys,
-                                                pg_catalog.generate_series(0, %9$s - 1) AS day) AS grid USING (dims, day)
-         GROUP BY dims',
+        'SELECT m.* FROM (
+             SELECT dims, pg_catalog.array_agg(spend ORDER BY day) AS series
+             FROM (SELECT %1$s AS dims, pg_catalog.floor(pg_catalog.date_part(''epoch'', %2$I - $1) / 86400)::int AS day,
+                          sum((%3$s)::pg_catalog.float8) AS spend
+                   FROM %4$s WHERE %2$I >= $1 AND %2$I < $2 AND %5$s AND NOT %6$s
+                   GROUP BY %7$s) AS daily
+             RIGHT JOIN (SELECT keys.dims, day FROM (SELECT DISTINCT %1$s AS dims FROM %4$s
+                                                     WHERE %2$I >= $1 AND %2$I < $2 AND %5$s) AS keys,
+                                                    pg_catalog.generate_series(0, %9$s - 1) AS day) AS grid USING (dims, day)
+             GROUP BY dims) AS r
+         CROSS JOIN LATERAL (VALUES %8$s) AS m(%10$s)',
         dims_json, slo.time_column, slo.amount, slo.source, f,
         error_budget.slo_planned_predicate(slo, baseline_start, baseline_end),
-        concat_ws(', ', dim_list, '2'), slo.id, slo.baseline_days);
+        concat_ws(', ', dim_list, '2'), error_budget.scan_totals_row(slo.id, 'r.dims', 0, '{}', ', r.series'),
+        slo.baseline_days, error_budget.scan_totals_columns());
 END $$;
 COMMENT ON FUNCTION error_budget.baseline_scan_query(error_budget.slos, timestamptz, timestamptz) IS
-    'SQL of the daily spend of a cost_band SLO over its baseline days ($1, $2); rows (slo_id, dims, v = spend per day, NULL without rows)';
+    'SQL of the daily spend of a cost_band SLO over its baseline days ($1, $2); rows of error_budget.scan_totals with series (spend per day, NULL without rows)';
 
 CREATE FUNCTION error_budget.slo_scan_query(scan text, slo_ids bigint[], window_start timestamptz, window_end timestamptz)
     RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
@@ -432,10 +548,10 @@ COMMENT ON FUNCTION error_budget.slo_scan_query(text, bigint[], timestamptz, tim
     'SQL of one budget scan (occurrences, timeslices or baseline) of the given SLOs, built from their stored canonical definitions';
 
 CREATE FUNCTION error_budget.run_slo_scan(scan text, slo_ids bigint[], window_start timestamptz, window_end timestamptz)
-    RETURNS TABLE (slo_id bigint, dims jsonb, v double precision[])
+    RETURNS SETOF error_budget.scan_totals
     AS 'MODULE_PATHNAME', 'run_slo_scan' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) IS
-    'Runs one budget scan of SLOs that share an owner with that owner''s rights, in a security-restricted operation (as REFRESH MATERIALIZED VIEW runs a view''s query), read-only, rolling back any setting it changes; returns (slo_id, dims, v). The caller names SLOs, never SQL: the query is built from the stored definitions';
+    'Runs one budget scan of SLOs that share an owner with that owner''s rights, in a security-restricted operation (as REFRESH MATERIALIZED VIEW runs a view''s query), read-only, rolling back any setting it changes; returns rows of error_budget.scan_totals. The caller names SLOs, never SQL: the query is built from the stored definitions';
 REVOKE ALL ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) FROM PUBLIC;
 
 -- The forecast spend of a cost_band SLO's window per dimension combination, from
@@ -454,7 +570,7 @@ DECLARE
     forecast double precision[];
 BEGIN
     FOR row IN
-        SELECT r.dims, r.v FROM error_budget.run_slo_scan('baseline', ARRAY[slo.id],
+        SELECT r.dims, r.series AS v FROM error_budget.run_slo_scan('baseline', ARRAY[slo.id],
                                                           window_start - make_interval(days => slo.baseline_days), window_start) AS r
     LOOP
         dims := row.dims;
@@ -490,8 +606,8 @@ DECLARE
     failed error_budget.slos;
 BEGIN
     BEGIN
-        INSERT INTO pg_temp.error_budget_pending (slo_id, dims, v)
-        SELECT r.slo_id, r.dims, r.v FROM error_budget.run_slo_scan(scan, slo_ids, window_start, window_end) AS r;
+        INSERT INTO pg_temp.error_budget_pending
+        SELECT * FROM error_budget.run_slo_scan(scan, slo_ids, window_start, window_end);
         -- The scan was built from the definitions as they are now: a definition
         -- changed since the computation read it would not match its layout.
         IF EXISTS (SELECT FROM error_budget.slos s JOIN pg_temp.error_budget_work w ON (w.slo).id = s.id
@@ -550,7 +666,7 @@ BEGIN
         CREATE TEMP TABLE error_budget_work (
             slo error_budget.slos, version text, window_start timestamptz, window_end timestamptz, period interval)
             ON COMMIT DROP;
-        CREATE TEMP TABLE error_budget_pending (slo_id bigint, dims jsonb, v double precision[]) ON COMMIT DROP;
+        CREATE TEMP TABLE error_budget_pending OF error_budget.scan_totals ON COMMIT DROP;
         CREATE TEMP TABLE error_budget_baselines (slo_id bigint, dims jsonb, baseline double precision) ON COMMIT DROP;
     ELSE
         TRUNCATE pg_temp.error_budget_work, pg_temp.error_budget_pending, pg_temp.error_budget_baselines;
@@ -603,81 +719,22 @@ BEGIN
     END LOOP;
 
     -- Snapshots appended in one statement (the trigger sets their status and logs
-    -- transitions) and returned.
+    -- transitions) and returned; the numbers come from the C++ core.
     RETURN QUERY
-    WITH pending AS (
-        SELECT w.slo AS def, p.dims, p.v, w.window_start, w.period
-        FROM pg_temp.error_budget_pending p JOIN pg_temp.error_budget_work w ON (w.slo).id = p.slo_id),
-    -- The budget numbers of each SLO and dimension combination from its aggregates v
-    -- (their layout per kind: error_budget.slo_aggregates and the time-slice scan).
-    -- Ratio budgets use exactly the arithmetic of burn_rate() / budget_remaining().
-    numbers AS (
-        SELECT p.def, p.dims, p.window_start, b.baseline, n.*
-        FROM pending p
-        LEFT JOIN pg_temp.error_budget_baselines b ON b.slo_id = (p.def).id AND b.dims = p.dims
-        CROSS JOIN LATERAL (SELECT (p.def).kind AS kind, (p.def).method AS method, (p.def).target AS t, p.v AS v,
-                                   ceil(extract(epoch FROM at - p.window_start) / extract(epoch FROM (p.def).slice)) AS elapsed,
-                                   ceil(extract(epoch FROM p.period) / extract(epoch FROM (p.def).slice)) AS slices) AS d
-        CROSS JOIN LATERAL (
-            SELECT CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[1] + d.v[2]
-                        WHEN d.kind = 'ratio' THEN d.v[4] ELSE d.v[1] END AS raw_events,
-                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[1] + d.v[2]
-                        WHEN d.kind = 'ratio' THEN d.v[2] ELSE d.v[1] END AS events,
-                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[2]
-                        WHEN d.kind = 'ratio' AND d.method = 'Timeslices' THEN d.v[1]
-                        WHEN d.kind = 'count' THEN d.v[2] END AS bad_events,
-                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL THEN (1 - d.t) * (d.v[1] + d.v[2])
-                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN (1 - d.t) * (d.v[6] + d.v[7])
-                        WHEN d.method = 'Timeslices' THEN (1 - d.t) * d.slices
-                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.t) * d.v[2]
-                        WHEN d.kind = 'count' THEN (p.def).max_events
-                        WHEN d.kind = 'amount_per_unit' THEN (p.def).allowance * d.v[1]
-                        WHEN d.kind = 'cost_band' THEN b.baseline * (p.def).band END AS allowed,
-                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL THEN d.v[2]
-                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[7]
-                        WHEN d.method = 'Timeslices' THEN d.v[1]
-                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.v[3]) * d.v[2]
-                        WHEN d.kind IN ('count', 'amount_per_unit') THEN d.v[2]
-                        WHEN d.kind = 'cost_band' THEN greatest(d.v[2] - b.baseline, 0) END AS consumed,
-                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL AND d.v[1] + d.v[2] > 0
-                            THEN ((d.v[1] / (d.v[1] + d.v[2])) - d.t) / (1 - d.t)
-                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[4]
-                        WHEN d.method = 'Timeslices' THEN 1 - d.v[1] / ((1 - d.t) * d.slices)
-                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (d.v[3] - d.t) / (1 - d.t)
-                        WHEN d.kind = 'count' AND (p.def).max_events = 0 THEN 1 - d.v[2]
-                        WHEN d.kind = 'count' THEN 1 - d.v[2] / (p.def).max_events
-                        WHEN d.kind = 'amount_per_unit' AND d.v[1] > 0 THEN 1 - d.v[2] / ((p.def).allowance * d.v[1])
-                        WHEN d.kind = 'cost_band' AND b.baseline > 0
-                            THEN 1 - greatest(d.v[2] - b.baseline, 0) / (b.baseline * (p.def).band) END AS remaining,
-                   CASE WHEN d.kind = 'ratio' AND d.method = 'Occurrences' AND (p.def).weight IS NULL AND d.v[1] + d.v[2] > 0
-                            THEN (d.v[2] / (d.v[1] + d.v[2])) / (1 - d.t)
-                        WHEN d.kind = 'ratio' AND d.method = 'Occurrences' THEN d.v[5]
-                        WHEN d.method = 'Timeslices' THEN (d.v[1] / d.elapsed) / (1 - d.t)
-                        WHEN d.method = 'RatioTimeslices' AND d.v[2] > 0 THEN (1 - d.v[3]) / (1 - d.t)
-                        WHEN d.kind = 'count' THEN d.v[2] / greatest((p.def).max_events, 1)
-                        WHEN d.kind = 'amount_per_unit' AND d.v[1] > 0 THEN d.v[2] / ((p.def).allowance * d.v[1])
-                        WHEN d.kind = 'cost_band' AND b.baseline > 0
-                            THEN greatest(d.v[2] - b.baseline, 0) / (b.baseline * (p.def).band) END AS burn,
-                   CASE WHEN d.method = 'Timeslices' THEN (p.def).slice * ((1 - d.t) * d.slices) END AS budget_time,
-                   CASE WHEN d.method = 'Timeslices' THEN (p.def).slice * ((1 - d.t) * d.slices - d.v[1]) END AS remaining_time,
-                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[2] END AS amount,
-                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[4]
-                        WHEN d.method = 'Occurrences' THEN d.v[3] ELSE d.v[6] END AS forgiven_events,
-                   CASE WHEN d.kind IN ('amount_per_unit', 'cost_band') THEN d.v[3] END AS forgiven_amount) AS n)
     INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at, window_start, window_end,
                                             events, bad_events, slo_id, scope, dimensions, kind, method, allowed, consumed,
                                             budget_time, remaining_time, amount, baseline, forgiven_events, forgiven_amount)
-    SELECT coalesce(n.dims ->> 'vertical', '*'), (n.def).name, (n.def).target,
-           -- Too few events: no number rather than a noisy one (status no_data).
-           CASE WHEN n.raw_events >= (n.def).min_events THEN n.burn END,
-           CASE WHEN n.raw_events >= (n.def).min_events THEN n.remaining END,
-           at, n.window_start, at, n.events, n.bad_events, (n.def).id,
-           (SELECT coalesce(string_agg(d || '=' || (n.dims ->> d), ' ' ORDER BY o), '')
-            FROM unnest((n.def).dimensions) WITH ORDINALITY AS u(d, o) WHERE d <> 'vertical'),
-           n.dims, (n.def).kind, (n.def).method, n.allowed, n.consumed, n.budget_time,
-           CASE WHEN n.raw_events >= (n.def).min_events THEN n.remaining_time END,
-           n.amount, n.baseline, n.forgiven_events, n.forgiven_amount
-    FROM numbers n ORDER BY (n.def).name, 1, 12
+    SELECT coalesce(p.dims ->> 'vertical', '*'), (w.slo).name, (w.slo).target, n.burn, n.remaining,
+           at, w.window_start, at, n.events, n.bad_events, (w.slo).id,
+           (SELECT coalesce(string_agg(d || '=' || (p.dims ->> d), ' ' ORDER BY o), '')
+            FROM unnest((w.slo).dimensions) WITH ORDINALITY AS u(d, o) WHERE d <> 'vertical'),
+           p.dims, (w.slo).kind, (w.slo).method, n.allowed, n.consumed, n.budget_time, n.remaining_time,
+           p.amount, b.baseline, p.forgiven_events, p.forgiven_amount
+    FROM pg_temp.error_budget_pending p
+    JOIN pg_temp.error_budget_work w ON (w.slo).id = p.slo_id
+    LEFT JOIN pg_temp.error_budget_baselines b ON b.slo_id = p.slo_id AND b.dims = p.dims
+    CROSS JOIN LATERAL error_budget.snapshot_numbers(w.slo, p, b.baseline, at - w.window_start, w.period) AS n
+    ORDER BY (w.slo).name, 1, 12
     RETURNING *;
     IF skipped > 0 THEN
         RAISE NOTICE 'compute_budgets: % SLO(s) skipped: another computation at % wrote them first', skipped, at;
