@@ -50,7 +50,7 @@ JIT=${JIT:-off}
 [[ $JIT == on || $JIT == off ]] || die "JIT must be on or off, got '$JIT'"
 [ "$WINDOW_ROWS" -gt "$N" ] && WINDOW_ROWS=$N
 
-GENERATOR=${GENERATOR:-$EB_ROOT/demo/generate_calls.sql}  # overridable to test the fallback
+GENERATOR=${GENERATOR:-$EB_ROOT/test/data/generate_calls.sql}  # overridable to test the fallback
 PER_DAY=$((N / 28))
 
 # The table of 5M generated rows is ~700 MB: shared_buffers of 4 GB keeps it cached and under
@@ -81,13 +81,13 @@ printf 'server: %s; shared_buffers %s MB; jit %s\n' "$(sql 'SHOW server_version'
 "${PSQL[@]}" -c 'CREATE EXTENSION error_budget' -c 'CREATE EXTENSION pg_prewarm'
 t=$SECONDS
 if [ -f "$GENERATOR" ]; then
-    DATA_SOURCE="eb_demo.generate_calls(0, 28, $PER_DAY) from demo/generate_calls.sql"
+    DATA_SOURCE="eb_demo.generate_calls(0, 28, $PER_DAY) from test/data/generate_calls.sql"
     say "building calls with $DATA_SOURCE"
     "${PSQL[@]}" -f "$GENERATOR" >/dev/null
     sql "CREATE TABLE calls AS SELECT * FROM eb_demo.generate_calls(0, 28, $PER_DAY)" >/dev/null
 else
-    DATA_SOURCE="STAND-IN (demo/generate_calls.sql absent): generate_series rows with the generator's columns"
-    say "demo/generate_calls.sql is absent: building a stand-in table with generate_series"
+    DATA_SOURCE="STAND-IN (test/data/generate_calls.sql absent): generate_series rows with the generator's columns"
+    say "test/data/generate_calls.sql is absent: building a stand-in table with generate_series"
     "${PSQL[@]}" >/dev/null <<SQL
 SELECT setseed(0.42);
 CREATE TABLE calls AS

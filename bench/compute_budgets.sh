@@ -9,7 +9,7 @@
 #   * the naive way: one grouped query per SLO (8 scans).
 # 8 SLOs on one table (4 verticals x ~20 tenants each, rolling 7 days, every kind
 # that is computed in the shared scan: ratio, weighted ratio, filtered ratio, count,
-# amount per unit), N calls (default 5,000,000) from demo/generate_calls.sql.
+# amount per unit), N calls (default 5,000,000) from test/data/generate_calls.sql.
 #
 #   bench/compute_budgets.sh            5,000,000 calls, RUNS=3
 #   bench/compute_budgets.sh 1000000    a quick run
@@ -43,7 +43,7 @@ printf 'cores: %s (%s); %s; N: %s calls (%s a day, 28 days); RUNS: %s\n' "$(npro
     "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" "$(sql 'SHOW server_version')" "$N" "$PER_DAY" "$RUNS"
 
 t=$SECONDS
-"${PSQL[@]}" -c 'CREATE EXTENSION error_budget' -c 'CREATE EXTENSION pg_prewarm' -f "$EB_ROOT/demo/generate_calls.sql" >/dev/null
+"${PSQL[@]}" -c 'CREATE EXTENSION error_budget' -c 'CREATE EXTENSION pg_prewarm' -f "$EB_ROOT/test/data/generate_calls.sql" >/dev/null
 sql "CREATE TABLE calls AS SELECT * FROM eb_demo.generate_calls(0, 28, $PER_DAY)" >/dev/null
 "${PSQL[@]}" >/dev/null <<'SQL'
 CREATE INDEX ON calls (created_at);

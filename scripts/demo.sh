@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's "run the main job": a throwaway PostgreSQL 15 cluster with the
-# extension and four weeks of realistic AI agent call records (demo/generate_calls.sql,
+# extension and four weeks of realistic AI agent call records (test/data/generate_calls.sql,
 # DESIGN.md §7), then the error budgets per vertical over the last rolling 7 days
 # (demo/report.sql). Installs what it needs (apt packages, the extension).
 #
@@ -36,7 +36,7 @@ db() { "${PSQL[@]}" -d "$DB" "$@"; }
 say "creating database $DB with the extension and the call generator"
 "${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB"
 db -c "CREATE EXTENSION error_budget"
-db -f "$EB_ROOT/demo/generate_calls.sql"
+db -f "$EB_ROOT/test/data/generate_calls.sql"
 db <<'SQL'
 CREATE TABLE public.calls (
     id              bigint NOT NULL,

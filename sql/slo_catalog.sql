@@ -5,7 +5,7 @@
 \set SHOW_CONTEXT never
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
-\i demo/generate_calls.sql
+\i test/data/generate_calls.sql
 CREATE TABLE slo_calls AS SELECT * FROM eb_demo.generate_calls(0, 28, 600);
 ANALYZE slo_calls;
 

@@ -127,10 +127,6 @@ std::string describe_step(const CalendarStep &step) {
     return plural(d, "microsecond");
 }
 
-CalendarStep step_between(int64_t civil0, int64_t absolute0, int64_t civil1, int64_t absolute1) {
-    return candidate_steps(civil0, absolute0, civil1, absolute1).front();
-}
-
 int64_t advance(const CalendarStep &step, int64_t civil_origin, int64_t absolute_origin, int64_t count) {
     // Far enough out to overflow a 64-bit microsecond count is far past any
     // representable time: say so rather than wrap around.

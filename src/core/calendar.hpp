@@ -55,12 +55,6 @@ struct CalendarStep {
 // "1 month", "3 months", "1 day", "7 days", "1 hour", "15 minutes", "90 seconds".
 std::string describe_step(const CalendarStep &step);
 
-// The step from the first key to the second (first < second). Month steps are
-// recognised when both keys fall on the same day of the month (or both on the last
-// day) at the same time of day; whole-day steps when the civil times differ by whole
-// days; anything else is a fixed duration on the absolute clock.
-CalendarStep step_between(int64_t civil0, int64_t absolute0, int64_t civil1, int64_t absolute1);
-
 // The civil time `count` steps after `civil_origin` for Months and Days steps
 // (month steps are counted from the origin so that clamping to a short month never
 // drifts), or the absolute time after `absolute_origin` for Duration steps.

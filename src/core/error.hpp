@@ -33,7 +33,8 @@ private:
 // hot aggregate code that calls it stays small.
 [[noreturn]] void fail(ErrorKind kind, const std::string &message);
 
-// Shortest text that reads back as the same double ("1.5", "0.1", "nan", "inf").
+// Shortest text that reads back as the same double ("1.5", "0.1"; "NaN", "Infinity",
+// "-Infinity" as PostgreSQL spells them).
 std::string format_double(double value);
 
 }  // namespace error_budget::core

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION error_budget UPDATE from 0.1.0 keeps every row of the history, and
-# leaves the very objects a fresh CREATE EXTENSION makes (with their comments); a
-# model stored in a user table survives pg_dump/pg_restore.
+# leaves the very objects a fresh CREATE EXTENSION makes: a fresh install runs the
+# one install script built from src/sql/, an update runs 0.1.0 and the hand-written
+# upgrade scripts, and the schema-only pg_dump of both (every object of the
+# extension, its comments, grants and policies) must be identical. A model stored
+# in a user table survives pg_dump/pg_restore.
 # The 0.3.0 step re-keys budgets by (vertical, name, scope): a budget's status
 # carries over, so its next snapshot logs a transition only if the status changes.
 # Needs a running server (PGHOST/PGPORT/PGUSER) with the extension installed.
@@ -58,6 +61,21 @@ diff "$work/updated.txt" "$work/fresh.txt" || { echo "update and fresh install d
 if grep -q '<no comment>' "$work/fresh.txt"; then
     echo "objects without COMMENT ON:"; grep '<no comment>' "$work/fresh.txt"; exit 1
 fi
+# The whole schema, as pg_dump writes it. pg_dump leaves out an extension's members,
+# so copies of both databases have them detached from the extension first.
+schema() {
+    "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS ${1}_copy" -c "CREATE DATABASE ${1}_copy TEMPLATE $1"
+    "${psql[@]}" -d "${1}_copy" -c "DELETE FROM pg_depend WHERE deptype = 'e' AND refclassid = 'pg_extension'::regclass
+                                    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'error_budget')"
+    # (\restrict keys are random per dump)
+    "$bindir/pg_dump" --schema-only -d "${1}_copy" | grep -v '^\\\(un\)\?restrict '
+    "${psql[@]}" -d postgres -c "DROP DATABASE ${1}_copy"
+}
+schema $old > "$work/updated_schema.sql"
+schema $fresh > "$work/fresh_schema.sql"
+schema_lines=$(grep -c '' "$work/fresh_schema.sql")
+[ "$schema_lines" -gt 2000 ] || { echo "the schema dump is too short to mean anything ($schema_lines lines)"; exit 1; }
+diff -u "$work/updated_schema.sql" "$work/fresh_schema.sql" || { echo "pg_dump --schema-only: update and fresh install differ"; exit 1; }
 
 # The new functions work after the update, and a stored model survives dump/restore.
 "${psql[@]}" -d $old <<'SQL'
@@ -70,4 +88,4 @@ same=$("${psql[@]}" -At -d $restored -c "SELECT (SELECT model::text FROM public.
 [ "$same" = "t" ] || { echo "stored model changed by dump/restore"; exit 1; }
 
 for db in $old $fresh $restored; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
-echo "update 0.1.0 -> 0.4.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects match a fresh install, all commented"
+echo "update 0.1.0 -> 0.4.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"

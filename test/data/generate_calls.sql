@@ -1,7 +1,7 @@
--- demo/generate_calls.sql: a reproducible generator of AI agent call records
+-- test/data/generate_calls.sql: a reproducible generator of AI agent call records
 -- (DESIGN.md §7) with four named incidents, for the demo, benchmarks and tests.
 --
---   psql -d mydb -f demo/generate_calls.sql
+--   psql -d mydb -f test/data/generate_calls.sql
 --   CREATE TABLE calls AS SELECT * FROM eb_demo.generate_calls(0, 28, 40000);
 --
 -- (PostgreSQL drops type modifiers from function results: CREATE TABLE AS gives
