@@ -273,6 +273,45 @@ CREATE OR REPLACE FUNCTION error_budget.slo_window(slo error_budget.slos, at tim
                      - date_trunc(slo.calendar, at, slo.time_zone) END
 $$;
 
+-- SQL of a time bound to compare with the SLO's time column: timestamptz columns
+-- take it as it is; timestamp and date columns hold wall-clock times, read in the
+-- SLO's time_zone (never the session's TimeZone, so a result never depends on it).
+CREATE FUNCTION error_budget.slo_time_bound(slo error_budget.slos, bound text) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN error_budget.slo_column_type(slo.source, slo.time_column) = 'pg_catalog.timestamptz'::pg_catalog.regtype
+                THEN bound ELSE format('(%s AT TIME ZONE %L)', bound, slo.time_zone) END
+$$;
+COMMENT ON FUNCTION error_budget.slo_time_bound(error_budget.slos, text) IS
+    'SQL of a time bound compared with an SLO''s time column: as it is for timestamptz, in the SLO''s time_zone for timestamp and date columns';
+
+CREATE OR REPLACE FUNCTION error_budget.slo_planned_predicate(slo error_budget.slos, window_start timestamptz, window_end timestamptz)
+    RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    burn record;
+    terms text[] := '{}';
+    conditions text[];
+    dim record;
+BEGIN
+    FOR burn IN
+        SELECT * FROM error_budget.planned_burns p
+        WHERE (p.slos IS NULL OR slo.name = ANY (p.slos))
+          AND p.starts_at < window_end AND p.ends_at > window_start
+        ORDER BY p.id
+    LOOP
+        conditions := ARRAY[format('%I >= %s', slo.time_column, error_budget.slo_time_bound(slo, format('%L::timestamptz', burn.starts_at))),
+                            format('%I < %s', slo.time_column, error_budget.slo_time_bound(slo, format('%L::timestamptz', burn.ends_at)))];
+        FOR dim IN SELECT key, value FROM jsonb_each_text(burn.dimensions) LOOP
+            IF error_budget.slo_column_type(slo.source, dim.key) IS NULL THEN
+                conditions := ARRAY['false'];  -- the burn names a column this table has not
+                EXIT;
+            END IF;
+            conditions := conditions || format('%I::text = %L', dim.key, dim.value);
+        END LOOP;
+        terms := terms || ('(' || array_to_string(conditions, ' AND ') || ')');
+    END LOOP;
+    RETURN CASE WHEN cardinality(terms) = 0 THEN 'false' ELSE '(' || array_to_string(terms, ' OR ') || ')' END;
+END $$;
+
 -- ---------------------------------------------------------------------------
 -- The generated scans. Each returns rows of error_budget.scan_totals: one budget of
 -- one SLO (its dimension values) and the named totals its kind needs (NULL for the
@@ -393,6 +432,25 @@ CREATE FUNCTION error_budget.scan_totals_columns() RETURNS text
 $$;
 COMMENT ON FUNCTION error_budget.scan_totals_columns() IS 'The column names of error_budget.scan_totals, in order';
 
+-- One plain grouped scan per dimension set instead of GROUPING SETS: by the setting
+-- error_budget.scan_strategy = 'per_set', and always for a Citus distributed table
+-- (Citus refuses GROUPING SETS and GROUPING(); DESIGN.md §4).
+CREATE FUNCTION error_budget.scans_per_dimension_set(source regclass) RETURNS boolean
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    distributed boolean := false;
+BEGIN
+    IF current_setting('error_budget.scan_strategy', true) = 'per_set' THEN
+        RETURN true;
+    END IF;
+    IF to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM pg_catalog.pg_dist_partition WHERE logicalrelid = $1)' INTO distributed USING source;
+    END IF;
+    RETURN distributed;
+END $$;
+COMMENT ON FUNCTION error_budget.scans_per_dimension_set(regclass) IS
+    'True when the SLOs of this table with different dimensions get one plain grouped scan per dimension set (error_budget.scan_strategy = per_set, or a Citus distributed table) instead of GROUPING SETS';
+
 -- Occurrences: one grouped scan of a table and window for all its members,
 -- GROUPING SETS when their dimensions differ; each result row becomes one row per
 -- member whose dimensions are its grouping set.
@@ -409,6 +467,14 @@ DECLARE
     k integer := 0;
     scan text;
 BEGIN
+    -- Per dimension set: one plain scan each, their rows appended.
+    IF (SELECT count(DISTINCT (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) FROM unnest(members) AS m) > 1
+       AND error_budget.scans_per_dimension_set(members[1].source) THEN
+        RETURN (SELECT string_agg(error_budget.occurrences_scan_query(set_members, window_start, window_end), ' UNION ALL ' ORDER BY first_id)
+                FROM (SELECT array_agg(m ORDER BY (m).id) AS set_members, min((m).id) AS first_id
+                      FROM unnest(members) AS m
+                      GROUP BY (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) AS per_set);
+    END IF;
     SELECT coalesce(array_agg(d ORDER BY d), '{}') INTO dims_all
     FROM (SELECT DISTINCT unnest((m).dimensions) AS d FROM unnest(members) AS m) AS u;
     FOREACH slo IN ARRAY members LOOP
@@ -427,11 +493,13 @@ BEGIN
     SELECT string_agg(DISTINCT '(' || (SELECT coalesce(string_agg(format('%I', d), ', ' ORDER BY d), '')
                                        FROM unnest((m).dimensions) AS d) || ')', ', ')
     INTO sets FROM unnest(members) AS m;
-    scan := format('SELECT %s AS grouping_mask, %s AS dims, %s FROM %s WHERE %I >= $1 AND %I < $2%s',
-                   CASE WHEN cardinality(dims_all) = 0 THEN '0'
+    scan := format('SELECT %s AS grouping_mask, %s AS dims, %s FROM %s WHERE %I >= %s AND %I < %s%s',
+                   -- one dimension set: no GROUPING() (every mask is 0), as Citus requires
+                   CASE WHEN cardinality(dims_all) = 0 OR sets NOT LIKE '%), (%' THEN '0'
                         ELSE 'GROUPING(' || (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d) || ')' END,
                    error_budget.dimensions_json(dims_all), array_to_string(aggregates, ', '), members[1].source,
-                   members[1].time_column, members[1].time_column,
+                   members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
+                   members[1].time_column, error_budget.slo_time_bound(members[1], '$2'),
                    CASE WHEN cardinality(dims_all) = 0 THEN ''
                         -- one set: a plain GROUP BY, which the planner can hash
                         WHEN sets NOT LIKE '%), (%' THEN ' GROUP BY ' || sets
@@ -480,12 +548,14 @@ BEGIN
     END LOOP;
     RETURN format(
         'SELECT m.* FROM (SELECT %s AS dims, %s
-                          FROM (SELECT %s pg_catalog.date_bin(%L::interval, %I, $1) AS slice_start, %s
-                                FROM %s WHERE %I >= $1 AND %I < $2 GROUP BY %s) AS slices %s) AS r
+                          FROM (SELECT %s pg_catalog.date_bin(%L::interval, %I, %s) AS slice_start, %s
+                                FROM %s WHERE %I >= %s AND %I < %s GROUP BY %s) AS slices %s) AS r
          CROSS JOIN LATERAL (VALUES %s) AS m(%s)',
         error_budget.dimensions_json(members[1].dimensions), array_to_string(outer_aggregates, ', '),
-        coalesce(dim_list || ', ', ''), members[1].slice, members[1].time_column, array_to_string(inner_aggregates, ', '),
-        members[1].source, members[1].time_column, members[1].time_column, concat_ws(', ', dim_list, 'slice_start'),
+        coalesce(dim_list || ', ', ''), members[1].slice, members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
+        array_to_string(inner_aggregates, ', '), members[1].source,
+        members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
+        members[1].time_column, error_budget.slo_time_bound(members[1], '$2'), concat_ws(', ', dim_list, 'slice_start'),
         coalesce('GROUP BY ' || dim_list, ''), array_to_string(rows, ', '), error_budget.scan_totals_columns());
 END $$;
 COMMENT ON FUNCTION error_budget.timeslices_scan_query(error_budget.slos[], timestamptz, timestamptz) IS
@@ -503,19 +573,20 @@ BEGIN
     RETURN format(
         'SELECT m.* FROM (
              SELECT dims, pg_catalog.array_agg(spend ORDER BY day) AS series
-             FROM (SELECT %1$s AS dims, pg_catalog.floor(pg_catalog.date_part(''epoch'', %2$I - $1) / 86400)::int AS day,
+             FROM (SELECT %1$s AS dims, pg_catalog.floor(pg_catalog.date_part(''epoch'', %2$I - %11$s) / 86400)::int AS day,
                           sum((%3$s)::pg_catalog.float8) AS spend
-                   FROM %4$s WHERE %2$I >= $1 AND %2$I < $2 AND %5$s AND NOT %6$s
+                   FROM %4$s WHERE %2$I >= %11$s AND %2$I < %12$s AND %5$s AND NOT %6$s
                    GROUP BY %7$s) AS daily
              RIGHT JOIN (SELECT keys.dims, day FROM (SELECT DISTINCT %1$s AS dims FROM %4$s
-                                                     WHERE %2$I >= $1 AND %2$I < $2 AND %5$s) AS keys,
+                                                     WHERE %2$I >= %11$s AND %2$I < %12$s AND %5$s) AS keys,
                                                     pg_catalog.generate_series(0, %9$s - 1) AS day) AS grid USING (dims, day)
              GROUP BY dims) AS r
          CROSS JOIN LATERAL (VALUES %8$s) AS m(%10$s)',
         dims_json, slo.time_column, slo.amount, slo.source, f,
         error_budget.slo_planned_predicate(slo, baseline_start, baseline_end),
         concat_ws(', ', dim_list, '2'), error_budget.scan_totals_row(slo.id, 'r.dims', 0, '{}', ', r.series'),
-        slo.baseline_days, error_budget.scan_totals_columns());
+        slo.baseline_days, error_budget.scan_totals_columns(),
+        error_budget.slo_time_bound(slo, '$1'), error_budget.slo_time_bound(slo, '$2'));
 END $$;
 COMMENT ON FUNCTION error_budget.baseline_scan_query(error_budget.slos, timestamptz, timestamptz) IS
     'SQL of the daily spend of a cost_band SLO over its baseline days ($1, $2); rows of error_budget.scan_totals with series (spend per day, NULL without rows)';
@@ -691,7 +762,7 @@ BEGIN
     FOR grp IN
         SELECT array_agg((w.slo).id ORDER BY (w.slo).id) AS ids, w.window_start, w.window_end
         FROM pg_temp.error_budget_work w WHERE (w.slo).method = 'Occurrences'
-        GROUP BY (w.slo).source, (w.slo).time_column, w.window_start, w.window_end, (w.slo).owner ORDER BY 1
+        GROUP BY (w.slo).source, (w.slo).time_column, (w.slo).time_zone, w.window_start, w.window_end, (w.slo).owner ORDER BY 1
     LOOP
         PERFORM error_budget.scan_into_pending('occurrences', grp.ids, grp.window_start, grp.window_end, at);
     END LOOP;
@@ -699,8 +770,8 @@ BEGIN
     FOR grp IN
         SELECT array_agg((w.slo).id ORDER BY (w.slo).id) AS ids, w.window_start, w.window_end
         FROM pg_temp.error_budget_work w WHERE (w.slo).method <> 'Occurrences'
-        GROUP BY (w.slo).source, (w.slo).time_column, w.window_start, w.window_end, (w.slo).slice, (w.slo).dimensions,
-                 (w.slo).owner ORDER BY 1
+        GROUP BY (w.slo).source, (w.slo).time_column, (w.slo).time_zone, w.window_start, w.window_end, (w.slo).slice,
+                 (w.slo).dimensions, (w.slo).owner ORDER BY 1
     LOOP
         PERFORM error_budget.scan_into_pending('timeslices', grp.ids, grp.window_start, grp.window_end, at);
     END LOOP;

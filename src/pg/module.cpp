@@ -1,6 +1,6 @@
 // The extension's shared library: PG_MODULE_MAGIC and _PG_init, once for the module.
 #include "flag_budget_trigger.hpp"
-#include "isolation_gucs.hpp"
+#include "catalog_gucs.hpp"
 #include "postgres_headers.hpp"
 #include "status_gucs.hpp"
 
@@ -10,7 +10,7 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 void _PG_init(void) {
     error_budget::pg::define_status_gucs();
-    error_budget::pg::define_isolation_gucs();
+    error_budget::pg::define_catalog_gucs();
     MarkGUCPrefixReserved("error_budget");
     error_budget::pg::register_status_cache_callbacks();
 }

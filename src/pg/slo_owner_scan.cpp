@@ -76,6 +76,9 @@ EB_FUNCTION(run_slo_scan) {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "run_slo_scan: SPI_connect failed");
     const Oid owner = owner_of(PG_GETARG_DATUM(1));
     const char *query = scan_query(PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_DATUM(3));
+    // SET client_min_messages = debug shows every generated scan.
+    ereport(DEBUG1, (errmsg("error_budget: %s scan as role %s: %s", text_to_cstring(PG_GETARG_TEXT_PP(0)),
+                            GetUserNameFromId(owner, true), query)));
 
     // As the owner, restricted; an error unwinds all of this with the (sub)transaction.
     Oid runner;

@@ -1,9 +1,11 @@
-// Settings of tenant isolation. They are read in SQL (current_setting) by the
-// row-level security policies and by budget_event_payload(); defining them here
-// only gives them a type, a documentation string and a check.
+// Settings read in SQL (current_setting) by the catalog: the row-level security
+// policies, budget_event_payload() and the scan builders. Defining them here only
+// gives them a type, a documentation string and a check.
 //   error_budget.tenant          narrows what a role sees to one of its tenants
 //   error_budget.notify_payload  'full' (default) or 'id': what NOTIFY carries
-#include "isolation_gucs.hpp"
+//   error_budget.scan_strategy   'grouping_sets' (default) or 'per_set': how SLOs of
+//                                one table with different dimensions are scanned
+#include "catalog_gucs.hpp"
 
 #include "postgres_headers.hpp"
 
@@ -16,9 +18,13 @@ int notify_payload = 0;
 
 const struct config_enum_entry notify_payload_options[] = {{"full", 0, false}, {"id", 1, false}, {nullptr, 0, false}};
 
+int scan_strategy = 0;
+const struct config_enum_entry scan_strategy_options[] = {
+    {"grouping_sets", 0, false}, {"per_set", 1, false}, {nullptr, 0, false}};
+
 }  // namespace
 
-void define_isolation_gucs() {
+void define_catalog_gucs() {
     DefineCustomStringVariable(
         "error_budget.tenant",
         "Narrows what this session sees in error_budget's tables to one tenant (never more than the role may see).",
@@ -29,6 +35,12 @@ void define_isolation_gucs() {
         "What NOTIFY error_budget carries: the whole transition (full) or only its event id (id).",
         "Any role may LISTEN to any channel: with id, listeners read the event through row-level security.",
         &notify_payload, 0, notify_payload_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable(
+        "error_budget.scan_strategy",
+        "How compute_budgets scans SLOs of one table whose dimensions differ: one scan with GROUPING SETS, or one plain "
+        "grouped scan per dimension set (per_set).",
+        "Citus distributed tables always get per_set (Citus refuses GROUPING SETS).", &scan_strategy, 0,
+        scan_strategy_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
 }  // namespace error_budget::pg

@@ -1,9 +1,10 @@
-// Settings of tenant isolation (error_budget.tenant, error_budget.notify_payload).
+// Settings read by the catalog's SQL: error_budget.tenant, error_budget.notify_payload,
+// error_budget.scan_strategy.
 #pragma once
 
 namespace error_budget::pg {
 
 // Called once from _PG_init, before the prefix error_budget is reserved.
-void define_isolation_gucs();
+void define_catalog_gucs();
 
 }  // namespace error_budget::pg
