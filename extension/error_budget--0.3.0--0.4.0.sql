@@ -90,7 +90,10 @@ BEGIN
     END IF;
     -- The source and its columns.
     time_type := error_budget.slo_column_type(n.source, n.time_column);
-    IF time_type IS NULL THEN
+    IF time_type IS NULL AND n.time_column = 'created_at' THEN
+        RAISE EXCEPTION 'SLO %: table % has no column created_at (the default time_column): name its time column with time_column', n.name, n.source
+            USING ERRCODE = 'undefined_column';
+    ELSIF time_type IS NULL THEN
         RAISE EXCEPTION 'SLO %: table % has no column %', n.name, n.source, n.time_column USING ERRCODE = 'undefined_column';
     END IF;
     IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
@@ -707,13 +710,15 @@ END $$;
 COMMENT ON FUNCTION error_budget.scan_into_pending(text, bigint[], timestamptz, timestamptz, timestamptz) IS
     'Part of compute_budgets(): runs one scan with its owner''s rights into the pending aggregates; a failing scan is retried SLO by SLO and each SLO that still fails is recorded in compute_failures';
 
-CREATE OR REPLACE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.now())
+DROP FUNCTION error_budget.compute_budgets(timestamptz);
+CREATE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.now(), slos text[] DEFAULT NULL)
     RETURNS SETOF error_budget.error_budgets LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     grp record;
     slo error_budget.slos;
     skipped integer := 0;
+    unknown text;
     state text;
     message text;
     detail text;
@@ -725,6 +730,11 @@ BEGIN
         RAISE EXCEPTION 'permission denied to compute budgets: role % may not run SLO scans', current_user
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'A superuser or the extension''s owner grants it: SELECT error_budget.grant_access(''<role>'', ''compute'')';
+    END IF;
+    SELECT string_agg(s, ', ') INTO unknown
+    FROM unnest(compute_budgets.slos) AS s WHERE NOT EXISTS (SELECT FROM error_budget.slos d WHERE d.name = s);
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'compute_budgets: no SLO named %', unknown USING ERRCODE = 'undefined_object';
     END IF;
     -- One computation at a time: a second one waits here, then finds the snapshots
     -- the first wrote for the same `at` and skips them (the unique index
@@ -742,7 +752,8 @@ BEGIN
     ELSE
         TRUNCATE pg_temp.error_budget_work, pg_temp.error_budget_pending, pg_temp.error_budget_baselines;
     END IF;
-    FOR slo IN SELECT * FROM error_budget.slos s WHERE s.enabled ORDER BY s.id LOOP
+    FOR slo IN SELECT * FROM error_budget.slos s
+               WHERE s.enabled AND (compute_budgets.slos IS NULL OR s.name = ANY (compute_budgets.slos)) ORDER BY s.id LOOP
         IF EXISTS (SELECT 1 FROM error_budget.error_budgets b WHERE b.slo_id = slo.id AND b.computed_at = at) THEN
             RAISE NOTICE 'compute_budgets: SLO % already has snapshots at %; skipped', slo.name, at;
             skipped := skipped + 1;
@@ -789,6 +800,22 @@ BEGIN
         END;
     END LOOP;
 
+    -- A budget that had snapshots and has no events in its window now (its data
+    -- stopped arriving) gets one with no numbers (status no_data), never a frozen
+    -- status: its last dimension values with all totals 0.
+    INSERT INTO pg_temp.error_budget_pending (slo_id, dims)
+    SELECT DISTINCT (w.slo).id, last.dimensions
+    FROM pg_temp.error_budget_work w
+    JOIN error_budget.budget_current c
+      ON c.source = 'error_budget.error_budgets'::regclass AND c.budget ->> 'name' = (w.slo).name
+    CROSS JOIN LATERAL (SELECT b.dimensions FROM error_budget.error_budgets b
+                        WHERE b.vertical = c.budget ->> 'vertical' AND b.name = c.budget ->> 'name'
+                          AND b.scope = c.budget ->> 'scope' AND b.computed_at < at
+                        ORDER BY b.computed_at DESC, b.id DESC LIMIT 1) AS last
+    WHERE (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(last.dimensions) AS k)
+              IS NOT DISTINCT FROM (SELECT array_agg(d::text ORDER BY d) FROM unnest((w.slo).dimensions) AS d)
+      AND NOT EXISTS (SELECT FROM pg_temp.error_budget_pending p WHERE p.slo_id = (w.slo).id AND p.dims = last.dimensions);
+
     -- Snapshots appended in one statement (the trigger sets their status and logs
     -- transitions) and returned; the numbers come from the C++ core.
     RETURN QUERY
@@ -808,11 +835,11 @@ BEGIN
     ORDER BY (w.slo).name, 1, 12
     RETURNING *;
     IF skipped > 0 THEN
-        RAISE NOTICE 'compute_budgets: % SLO(s) skipped: another computation at % wrote them first', skipped, at;
+        RAISE NOTICE 'compute_budgets: % SLO(s) skipped: they already have snapshots at %', skipped, at;
     END IF;
 END $$;
-COMMENT ON FUNCTION error_budget.compute_budgets(timestamptz) IS
-    'Computes every enabled SLO for every dimension combination over its window ending at `at` (default now(); a past time backfills), appends the snapshots to error_budget.error_budgets (the trigger sets their status) and returns them. Each SLO''s expressions run with its owner''s rights in a security-restricted operation (one grouped scan per table, window and owner); the snapshots are written with the caller''s rights. An SLO that fails is recorded in error_budget.compute_failures (and a WARNING) and the others are computed; concurrent runs for the same `at` never write a snapshot twice';
+COMMENT ON FUNCTION error_budget.compute_budgets(timestamptz, text[]) IS
+    'Computes every enabled SLO (or only those named in slos) for every dimension combination over its window ending at `at` (default now(); a past time backfills); a budget whose data stopped arriving gets a no_data snapshot; appends the snapshots to error_budget.error_budgets (the trigger sets their status) and returns them. Each SLO''s expressions run with its owner''s rights in a security-restricted operation (one grouped scan per table, window and owner); the snapshots are written with the caller''s rights. An SLO that fails is recorded in error_budget.compute_failures (and a WARNING) and the others are computed; concurrent runs for the same `at` never write a snapshot twice';
 
 -- ---------------------------------------------------------------------------
 -- Tenants: row-level security keyed by the dimension value `tenant`.
@@ -1051,3 +1078,58 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION error_budget.define_slo(text, regclass, text, text, double precision, text, text, bigint, text, double precision, text, double precision, integer, name, name[], text, interval, text, text, text, interval, double precision, bigint, text, boolean, regrole) IS
     'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]) or cost_band (amount [, band 0.15, baseline_days 14]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. Returns the new row';
+
+-- Planned burns are validated by a trigger (finite times, text dimension values on
+-- columns a covered SLO's table has); log_planned_burn only inserts.
+-- A planned burn must say exactly what it forgives: finite times, SLOs that exist,
+-- dimension values as text, on columns that a covered SLO's table has.
+CREATE FUNCTION error_budget.validate_planned_burn() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    unknown text;
+    dim record;
+    columns text;
+BEGIN
+    IF NOT isfinite(NEW.starts_at) OR NOT isfinite(NEW.ends_at) THEN
+        RAISE EXCEPTION 'a planned burn needs finite times, got [%, %)', NEW.starts_at, NEW.ends_at
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'A planned burn that never ends would forgive everything forever.';
+    END IF;
+    SELECT string_agg(s, ', ') INTO unknown
+    FROM unnest(NEW.slos) AS s WHERE NOT EXISTS (SELECT 1 FROM error_budget.slos d WHERE d.name = s);
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'no SLO named %', unknown USING ERRCODE = 'undefined_object';
+    END IF;
+    FOR dim IN SELECT key, value FROM jsonb_each(NEW.dimensions) LOOP
+        IF jsonb_typeof(dim.value) <> 'string' THEN
+            RAISE EXCEPTION 'planned burn dimension % must be a text value, got %', dim.key, dim.value
+                USING ERRCODE = 'invalid_parameter_value', HINT = format('Write {"%s": "%s"}.', dim.key, dim.value #>> '{}');
+        END IF;
+        IF NOT EXISTS (SELECT FROM error_budget.slos s
+                       WHERE (NEW.slos IS NULL OR s.name = ANY (NEW.slos))
+                         AND error_budget.slo_column_type(s.source, dim.key) IS NOT NULL) THEN
+            SELECT string_agg(DISTINCT a.attname, ', ' ORDER BY a.attname) INTO columns
+            FROM error_budget.slos s JOIN pg_catalog.pg_attribute a ON a.attrelid = s.source AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE NEW.slos IS NULL OR s.name = ANY (NEW.slos);
+            RAISE EXCEPTION 'planned burn dimension % is not a column of any SLO it covers', dim.key
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Their columns: ' || coalesce(columns, '(no SLO)');
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION error_budget.validate_planned_burn() IS
+    'Trigger of error_budget.planned_burns: finite times, existing SLOs, text dimension values on columns a covered SLO''s table has';
+CREATE TRIGGER planned_burns_validate BEFORE INSERT OR UPDATE ON error_budget.planned_burns
+    FOR EACH ROW EXECUTE FUNCTION error_budget.validate_planned_burn();
+CREATE OR REPLACE FUNCTION error_budget.log_planned_burn(starts_at timestamptz, ends_at timestamptz, reason text,
+                                             slos text[] DEFAULT NULL, dimensions jsonb DEFAULT '{}')
+    RETURNS error_budget.planned_burns LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    logged error_budget.planned_burns;
+BEGIN
+    -- Checked by the trigger planned_burns_validate, as a plain INSERT is.
+    INSERT INTO error_budget.planned_burns (starts_at, ends_at, slos, dimensions, reason)
+    VALUES (log_planned_burn.starts_at, log_planned_burn.ends_at, log_planned_burn.slos, log_planned_burn.dimensions,
+            log_planned_burn.reason)
+    RETURNING * INTO logged;
+    RETURN logged;
+END $$;

@@ -167,7 +167,10 @@ BEGIN
     END IF;
     -- The source and its columns.
     time_type := error_budget.slo_column_type(n.source, n.time_column);
-    IF time_type IS NULL THEN
+    IF time_type IS NULL AND n.time_column = 'created_at' THEN
+        RAISE EXCEPTION 'SLO %: table % has no column created_at (the default time_column): name its time column with time_column', n.name, n.source
+            USING ERRCODE = 'undefined_column';
+    ELSIF time_type IS NULL THEN
         RAISE EXCEPTION 'SLO %: table % has no column %', n.name, n.source, n.time_column USING ERRCODE = 'undefined_column';
     END IF;
     IF time_type NOT IN ('timestamptz'::regtype, 'timestamp'::regtype, 'date'::regtype) THEN
@@ -312,18 +315,53 @@ END $$;
 COMMENT ON FUNCTION error_budget.define_slo(text, regclass, text, text, double precision, text, text, bigint, text, double precision, text, double precision, integer, name, name[], text, interval, text, text, text, interval, double precision, bigint, text, boolean, regrole) IS
     'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]) or cost_band (amount [, band 0.15, baseline_days 14]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. Returns the new row';
 
+-- A planned burn must say exactly what it forgives: finite times, SLOs that exist,
+-- dimension values as text, on columns that a covered SLO's table has.
+CREATE FUNCTION error_budget.validate_planned_burn() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    unknown text;
+    dim record;
+    columns text;
+BEGIN
+    IF NOT isfinite(NEW.starts_at) OR NOT isfinite(NEW.ends_at) THEN
+        RAISE EXCEPTION 'a planned burn needs finite times, got [%, %)', NEW.starts_at, NEW.ends_at
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'A planned burn that never ends would forgive everything forever.';
+    END IF;
+    SELECT string_agg(s, ', ') INTO unknown
+    FROM unnest(NEW.slos) AS s WHERE NOT EXISTS (SELECT 1 FROM error_budget.slos d WHERE d.name = s);
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'no SLO named %', unknown USING ERRCODE = 'undefined_object';
+    END IF;
+    FOR dim IN SELECT key, value FROM jsonb_each(NEW.dimensions) LOOP
+        IF jsonb_typeof(dim.value) <> 'string' THEN
+            RAISE EXCEPTION 'planned burn dimension % must be a text value, got %', dim.key, dim.value
+                USING ERRCODE = 'invalid_parameter_value', HINT = format('Write {"%s": "%s"}.', dim.key, dim.value #>> '{}');
+        END IF;
+        IF NOT EXISTS (SELECT FROM error_budget.slos s
+                       WHERE (NEW.slos IS NULL OR s.name = ANY (NEW.slos))
+                         AND error_budget.slo_column_type(s.source, dim.key) IS NOT NULL) THEN
+            SELECT string_agg(DISTINCT a.attname, ', ' ORDER BY a.attname) INTO columns
+            FROM error_budget.slos s JOIN pg_catalog.pg_attribute a ON a.attrelid = s.source AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE NEW.slos IS NULL OR s.name = ANY (NEW.slos);
+            RAISE EXCEPTION 'planned burn dimension % is not a column of any SLO it covers', dim.key
+                USING ERRCODE = 'invalid_parameter_value', HINT = 'Their columns: ' || coalesce(columns, '(no SLO)');
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION error_budget.validate_planned_burn() IS
+    'Trigger of error_budget.planned_burns: finite times, existing SLOs, text dimension values on columns a covered SLO''s table has';
+CREATE TRIGGER planned_burns_validate BEFORE INSERT OR UPDATE ON error_budget.planned_burns
+    FOR EACH ROW EXECUTE FUNCTION error_budget.validate_planned_burn();
+
 CREATE FUNCTION error_budget.log_planned_burn(starts_at timestamptz, ends_at timestamptz, reason text,
                                              slos text[] DEFAULT NULL, dimensions jsonb DEFAULT '{}')
     RETURNS error_budget.planned_burns LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     logged error_budget.planned_burns;
-    unknown text;
 BEGIN
-    SELECT string_agg(s, ', ') INTO unknown
-    FROM unnest(log_planned_burn.slos) AS s WHERE NOT EXISTS (SELECT 1 FROM error_budget.slos d WHERE d.name = s);
-    IF unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'no SLO named %', unknown USING ERRCODE = 'undefined_object';
-    END IF;
+    -- Checked by the trigger planned_burns_validate, as a plain INSERT is.
     INSERT INTO error_budget.planned_burns (starts_at, ends_at, slos, dimensions, reason)
     VALUES (log_planned_burn.starts_at, log_planned_burn.ends_at, log_planned_burn.slos, log_planned_burn.dimensions,
             log_planned_burn.reason)

@@ -499,13 +499,14 @@ END $$;
 COMMENT ON FUNCTION error_budget.scan_into_pending(text, bigint[], timestamptz, timestamptz, timestamptz) IS
     'Part of compute_budgets(): runs one scan with its owner''s rights into the pending aggregates; a failing scan is retried SLO by SLO and each SLO that still fails is recorded in compute_failures';
 
-CREATE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.now())
+CREATE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.now(), slos text[] DEFAULT NULL)
     RETURNS SETOF error_budget.error_budgets LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     grp record;
     slo error_budget.slos;
     skipped integer := 0;
+    unknown text;
     state text;
     message text;
     detail text;
@@ -517,6 +518,11 @@ BEGIN
         RAISE EXCEPTION 'permission denied to compute budgets: role % may not run SLO scans', current_user
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'A superuser or the extension''s owner grants it: SELECT error_budget.grant_access(''<role>'', ''compute'')';
+    END IF;
+    SELECT string_agg(s, ', ') INTO unknown
+    FROM unnest(compute_budgets.slos) AS s WHERE NOT EXISTS (SELECT FROM error_budget.slos d WHERE d.name = s);
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'compute_budgets: no SLO named %', unknown USING ERRCODE = 'undefined_object';
     END IF;
     -- One computation at a time: a second one waits here, then finds the snapshots
     -- the first wrote for the same `at` and skips them (the unique index
@@ -534,7 +540,8 @@ BEGIN
     ELSE
         TRUNCATE pg_temp.error_budget_work, pg_temp.error_budget_pending, pg_temp.error_budget_baselines;
     END IF;
-    FOR slo IN SELECT * FROM error_budget.slos s WHERE s.enabled ORDER BY s.id LOOP
+    FOR slo IN SELECT * FROM error_budget.slos s
+               WHERE s.enabled AND (compute_budgets.slos IS NULL OR s.name = ANY (compute_budgets.slos)) ORDER BY s.id LOOP
         IF EXISTS (SELECT 1 FROM error_budget.error_budgets b WHERE b.slo_id = slo.id AND b.computed_at = at) THEN
             RAISE NOTICE 'compute_budgets: SLO % already has snapshots at %; skipped', slo.name, at;
             skipped := skipped + 1;
@@ -581,6 +588,22 @@ BEGIN
         END;
     END LOOP;
 
+    -- A budget that had snapshots and has no events in its window now (its data
+    -- stopped arriving) gets one with no numbers (status no_data), never a frozen
+    -- status: its last dimension values with all totals 0.
+    INSERT INTO pg_temp.error_budget_pending (slo_id, dims)
+    SELECT DISTINCT (w.slo).id, last.dimensions
+    FROM pg_temp.error_budget_work w
+    JOIN error_budget.budget_current c
+      ON c.source = 'error_budget.error_budgets'::regclass AND c.budget ->> 'name' = (w.slo).name
+    CROSS JOIN LATERAL (SELECT b.dimensions FROM error_budget.error_budgets b
+                        WHERE b.vertical = c.budget ->> 'vertical' AND b.name = c.budget ->> 'name'
+                          AND b.scope = c.budget ->> 'scope' AND b.computed_at < at
+                        ORDER BY b.computed_at DESC, b.id DESC LIMIT 1) AS last
+    WHERE (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(last.dimensions) AS k)
+              IS NOT DISTINCT FROM (SELECT array_agg(d::text ORDER BY d) FROM unnest((w.slo).dimensions) AS d)
+      AND NOT EXISTS (SELECT FROM pg_temp.error_budget_pending p WHERE p.slo_id = (w.slo).id AND p.dims = last.dimensions);
+
     -- Snapshots appended in one statement (the trigger sets their status and logs
     -- transitions) and returned; the numbers come from the C++ core.
     RETURN QUERY
@@ -600,8 +623,8 @@ BEGIN
     ORDER BY (w.slo).name, 1, 12
     RETURNING *;
     IF skipped > 0 THEN
-        RAISE NOTICE 'compute_budgets: % SLO(s) skipped: another computation at % wrote them first', skipped, at;
+        RAISE NOTICE 'compute_budgets: % SLO(s) skipped: they already have snapshots at %', skipped, at;
     END IF;
 END $$;
-COMMENT ON FUNCTION error_budget.compute_budgets(timestamptz) IS
-    'Computes every enabled SLO for every dimension combination over its window ending at `at` (default now(); a past time backfills), appends the snapshots to error_budget.error_budgets (the trigger sets their status) and returns them. Each SLO''s expressions run with its owner''s rights in a security-restricted operation (one grouped scan per table, window and owner); the snapshots are written with the caller''s rights. An SLO that fails is recorded in error_budget.compute_failures (and a WARNING) and the others are computed; concurrent runs for the same `at` never write a snapshot twice';
+COMMENT ON FUNCTION error_budget.compute_budgets(timestamptz, text[]) IS
+    'Computes every enabled SLO (or only those named in slos) for every dimension combination over its window ending at `at` (default now(); a past time backfills); a budget whose data stopped arriving gets a no_data snapshot; appends the snapshots to error_budget.error_budgets (the trigger sets their status) and returns them. Each SLO''s expressions run with its owner''s rights in a security-restricted operation (one grouped scan per table, window and owner); the snapshots are written with the caller''s rights. An SLO that fails is recorded in error_budget.compute_failures (and a WARNING) and the others are computed; concurrent runs for the same `at` never write a snapshot twice';
