@@ -76,8 +76,8 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
 
-    IF n.kind IS NULL OR n.kind NOT IN ('ratio', 'count', 'amount_per_unit', 'cost_band') THEN
-        RAISE EXCEPTION 'SLO %: kind must be ratio, count, amount_per_unit or cost_band, got %', n.name, coalesce(n.kind, 'NULL')
+    IF n.kind IS NULL OR n.kind NOT IN ('ratio', 'count', 'amount_per_unit', 'cost_band', 'amount_cap') THEN
+        RAISE EXCEPTION 'SLO %: kind must be ratio, count, amount_per_unit, cost_band or amount_cap, got %', n.name, coalesce(n.kind, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF n.method IS NULL OR n.method NOT IN ('Occurrences', 'Timeslices', 'RatioTimeslices') THEN
@@ -124,8 +124,9 @@ BEGIN
         WHEN 'ratio' THEN ARRAY['good', 'target', 'weight', 'slice', 'slice_target']
         WHEN 'count' THEN ARRAY['event', 'max_events']
         WHEN 'amount_per_unit' THEN ARRAY['amount', 'allowance', 'unit']
-        WHEN 'cost_band' THEN ARRAY['amount', 'band', 'baseline_days'] END;
-    FOREACH field IN ARRAY allowed[1:CASE n.kind WHEN 'ratio' THEN 2 WHEN 'count' THEN 2 WHEN 'amount_per_unit' THEN 2 ELSE 3 END] LOOP
+        WHEN 'cost_band' THEN ARRAY['amount', 'band', 'baseline_days']
+        WHEN 'amount_cap' THEN ARRAY['amount', 'allowance', 'unit'] END;
+    FOREACH field IN ARRAY allowed[1:CASE n.kind WHEN 'cost_band' THEN 3 ELSE 2 END] LOOP
         IF NOT field = ANY (present) THEN
             RAISE EXCEPTION 'SLO %: a % budget needs %', n.name, n.kind, field USING ERRCODE = 'null_value_not_allowed';
         END IF;
@@ -1077,7 +1078,7 @@ BEGIN
     RETURN created;
 END $$;
 COMMENT ON FUNCTION error_budget.define_slo(text, regclass, text, text, double precision, text, text, bigint, text, double precision, text, double precision, integer, name, name[], text, interval, text, text, text, interval, double precision, bigint, text, boolean, regrole) IS
-    'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]) or cost_band (amount [, band 0.15, baseline_days 14]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. Returns the new row';
+    'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]), cost_band (amount [, band 0.15, baseline_days 14]) or amount_cap (amount, allowance per window [, unit]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. Returns the new row';
 
 -- Planned burns are validated by a trigger (finite times, text dimension values on
 -- columns a covered SLO's table has); log_planned_burn only inserts.
@@ -1133,3 +1134,56 @@ BEGIN
     RETURNING * INTO logged;
     RETURN logged;
 END $$;
+
+-- amount_cap: an absolute allowance per window (a dollar cap per tenant per month).
+ALTER TABLE error_budget.slos DROP CONSTRAINT slos_kind,
+    ADD CONSTRAINT slos_kind CHECK (kind IN ('ratio', 'count', 'amount_per_unit', 'cost_band', 'amount_cap'));
+COMMENT ON COLUMN error_budget.slos.kind IS 'ratio (good events / events against target), count (at most max_events events), amount_per_unit (amount against allowance per unit), cost_band (spend against a forecast baseline +/- band), amount_cap (amount against an absolute allowance per window)';
+COMMENT ON COLUMN error_budget.slos.allowance IS 'amount_per_unit: the amount allowed per unit (e.g. 0.2 cleanup minutes per run = 20 per 100 runs); amount_cap: the amount allowed per window (e.g. 5000 dollars per tenant per calendar month)';
+
+-- The latest view: an index lookup per budget, only live SLOs, with the snapshot's age.
+-- Whether a snapshot's SLO is still defined and enabled (snapshots written by hand,
+-- without a kind, always are). SECURITY DEFINER: a tenant's role reads the latest
+-- view without any right on the catalog, and learns nothing but this boolean.
+CREATE FUNCTION error_budget.slo_is_current(slo_id bigint, kind text) RETURNS boolean
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN kind IS NULL THEN true
+                WHEN slo_id IS NULL THEN false  -- its SLO was deleted
+                ELSE EXISTS (SELECT FROM error_budget.slos s WHERE s.id = slo_id AND s.enabled) END
+$$;
+COMMENT ON FUNCTION error_budget.slo_is_current(bigint, text) IS
+    'True for a snapshot written by hand or by an SLO that is still defined and enabled';
+
+-- The latest snapshot per budget: one index lookup (error_budgets_latest_idx) per
+-- budget of budget_current, never a scan of the history. It reads with the rights
+-- (and the row-level security) of its user; age says how old the snapshot is.
+CREATE OR REPLACE VIEW error_budget.error_budget_latest WITH (security_invoker = true) AS
+SELECT b.*, pg_catalog.now() - b.computed_at AS age
+FROM error_budget.budget_current c
+CROSS JOIN LATERAL (SELECT e.* FROM error_budget.error_budgets e
+                    WHERE e.vertical = c.budget ->> 'vertical' AND e.name = c.budget ->> 'name'
+                      AND e.scope = c.budget ->> 'scope'
+                    ORDER BY e.computed_at DESC, e.id DESC LIMIT 1) AS b
+WHERE c.source = 'error_budget.error_budgets'::regclass AND error_budget.slo_is_current(b.slo_id, b.kind);
+COMMENT ON VIEW error_budget.error_budget_latest IS
+    'The latest snapshot of each budget (vertical, name, scope) of an SLO that is still enabled (or written by hand), with its status and age: what a deploy gate reads. An index lookup per budget';
+
+-- Retention: snapshots older than `keep` go, except each budget's latest.
+CREATE FUNCTION error_budget.prune_snapshots(keep interval) RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    pruned bigint;
+BEGIN
+    IF keep IS NULL OR keep < interval '1 day' THEN
+        RAISE EXCEPTION 'prune_snapshots: keep must be at least 1 day, got %', coalesce(keep::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    DELETE FROM error_budget.error_budgets b
+    WHERE b.computed_at < pg_catalog.now() - keep
+      AND EXISTS (SELECT FROM error_budget.error_budgets n
+                  WHERE n.vertical = b.vertical AND n.name = b.name AND n.scope = b.scope AND n.computed_at > b.computed_at);
+    GET DIAGNOSTICS pruned = ROW_COUNT;
+    RETURN pruned;
+END $$;
+COMMENT ON FUNCTION error_budget.prune_snapshots(interval) IS
+    'Deletes the snapshots older than `keep` (at least 1 day) except the latest of each budget; returns how many went. Transitions in budget_events are kept';

@@ -15,8 +15,9 @@ BudgetKind parse_budget_kind(std::string_view text) {
     if (text == "count") return BudgetKind::Count;
     if (text == "amount_per_unit") return BudgetKind::AmountPerUnit;
     if (text == "cost_band") return BudgetKind::CostBand;
+    if (text == "amount_cap") return BudgetKind::AmountCap;
     fail(ErrorKind::InvalidParameter,
-         "kind must be ratio, count, amount_per_unit or cost_band, got " + std::string(text));
+         "kind must be ratio, count, amount_per_unit, cost_band or amount_cap, got " + std::string(text));
 }
 
 BudgetMethod parse_budget_method(std::string_view text) {
@@ -41,7 +42,7 @@ void validate(const BudgetRule &rule) {
         fail(ErrorKind::InvalidParameter, "time-slice methods apply to ratio budgets only");
     if (rule.kind == BudgetKind::Count && !(rule.max_events >= 0))
         fail(ErrorKind::InvalidParameter, "max_events must be >= 0, got " + format_double(rule.max_events));
-    if (rule.kind == BudgetKind::AmountPerUnit && !(rule.allowance > 0))
+    if ((rule.kind == BudgetKind::AmountPerUnit || rule.kind == BudgetKind::AmountCap) && !(rule.allowance > 0))
         fail(ErrorKind::InvalidParameter, "allowance must be > 0, got " + format_double(rule.allowance));
     if (rule.kind == BudgetKind::CostBand && !(rule.band > 0))
         fail(ErrorKind::InvalidParameter, "band must be > 0, got " + format_double(rule.band));
@@ -132,6 +133,17 @@ BudgetNumbers amount_per_unit(const BudgetRule &rule, const BudgetTotals &t) {
     return n;
 }
 
+// amount_cap: an absolute allowance per window (e.g. $5,000 per tenant per month).
+BudgetNumbers amount_cap(const BudgetRule &rule, const BudgetTotals &t) {
+    BudgetNumbers n;
+    n.events = t.units;
+    n.allowed = rule.allowance;
+    n.consumed = t.amount;
+    n.remaining = 1 - t.amount / rule.allowance;
+    n.burn = t.amount / rule.allowance;
+    return n;
+}
+
 // cost_band: spend above the baseline is consumed; baseline x band is allowed.
 // Without a baseline (no spend in the baseline days) there are no numbers.
 BudgetNumbers cost_band(const BudgetRule &rule, const BudgetTotals &t) {
@@ -156,7 +168,8 @@ double raw_events(const BudgetRule &rule, const BudgetTotals &t) {
             return rule.method == BudgetMethod::Occurrences ? t.good + t.bad : t.slice_events;
         case BudgetKind::Count: return t.scoped;
         case BudgetKind::AmountPerUnit:
-        case BudgetKind::CostBand: return t.units;
+        case BudgetKind::CostBand:
+        case BudgetKind::AmountCap: return t.units;
     }
     return 0;
 }
@@ -175,6 +188,7 @@ BudgetNumbers compute_snapshot(const BudgetRule &rule, const BudgetTotals &total
         case BudgetKind::Count: n = count(rule, totals); break;
         case BudgetKind::AmountPerUnit: n = amount_per_unit(rule, totals); break;
         case BudgetKind::CostBand: n = cost_band(rule, totals); break;
+        case BudgetKind::AmountCap: n = amount_cap(rule, totals); break;
     }
     // Too few events: no number rather than a noisy one (status no_data).
     if (raw_events(rule, totals) < rule.min_events) {

@@ -13,7 +13,7 @@
 
 namespace error_budget::core {
 
-enum class BudgetKind { Ratio, Count, AmountPerUnit, CostBand };
+enum class BudgetKind { Ratio, Count, AmountPerUnit, CostBand, AmountCap };
 enum class BudgetMethod { Occurrences, Timeslices, RatioTimeslices };
 
 // Throw InvalidParameter naming the valid values.
@@ -27,7 +27,7 @@ struct BudgetRule {
     double target = 0;         // ratio: in (0, 1)
     bool weighted = false;     // ratio, Occurrences: weights instead of counts
     double max_events = 0;     // count: events allowed per window (0: zero tolerance)
-    double allowance = 0;      // amount_per_unit: amount allowed per unit
+    double allowance = 0;      // amount_per_unit: amount allowed per unit; amount_cap: per window
     double band = 0;           // cost_band: allowance as a fraction of the baseline
     double min_events = 1;     // fewer events: no numbers (status no_data)
 };
@@ -38,7 +38,7 @@ struct BudgetTotals {
     double good_weight = 0, bad_weight = 0;   // ratio, Occurrences, weighted
     double min_weight = 0;                    // weighted: the smallest weight seen (must be >= 0)
     double scoped = 0, counted = 0;           // count: rows in scope, counted events
-    double units = 0, amount = 0;             // amount_per_unit, cost_band
+    double units = 0, amount = 0;             // amount_per_unit, cost_band, amount_cap
     double bad_slices = 0;                    // Timeslices: slices under slice_target
     double slices_with_events = 0;            // time slices that had events
     double mean_slice_ratio = 0;              // RatioTimeslices: mean good ratio of those slices

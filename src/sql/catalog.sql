@@ -14,7 +14,7 @@ CREATE TABLE error_budget.slos (
     time_column name NOT NULL,
     dimensions name[] NOT NULL DEFAULT '{}',
     filter text,
-    kind text NOT NULL CONSTRAINT slos_kind CHECK (kind IN ('ratio', 'count', 'amount_per_unit', 'cost_band')),
+    kind text NOT NULL CONSTRAINT slos_kind CHECK (kind IN ('ratio', 'count', 'amount_per_unit', 'cost_band', 'amount_cap')),
     good text,
     weight text,
     target double precision CONSTRAINT slos_target_range CHECK (target > 0 AND target < 1),
@@ -44,7 +44,7 @@ COMMENT ON COLUMN error_budget.slos.source IS 'The table (or view) of events, e.
 COMMENT ON COLUMN error_budget.slos.time_column IS 'The column of the source that places an event in time (timestamptz, timestamp or date)';
 COMMENT ON COLUMN error_budget.slos.dimensions IS 'Columns to break the budget down by (one snapshot per combination of values); empty: one global budget';
 COMMENT ON COLUMN error_budget.slos.filter IS 'Optional boolean SQL expression over the source''s columns: only rows where it is true are in scope';
-COMMENT ON COLUMN error_budget.slos.kind IS 'ratio (good events / events against target), count (at most max_events events), amount_per_unit (amount against allowance per unit), cost_band (spend against a forecast baseline +/- band)';
+COMMENT ON COLUMN error_budget.slos.kind IS 'ratio (good events / events against target), count (at most max_events events), amount_per_unit (amount against allowance per unit), cost_band (spend against a forecast baseline +/- band), amount_cap (amount against an absolute allowance per window)';
 COMMENT ON COLUMN error_budget.slos.good IS 'ratio: boolean SQL expression of a good event (stored in canonical, schema-qualified form); rows where it is NULL are not events';
 COMMENT ON COLUMN error_budget.slos.weight IS 'ratio: optional SQL expression of each event''s weight (>= 0): trust-damaging failures burn faster';
 COMMENT ON COLUMN error_budget.slos.target IS 'ratio: the SLO target in (0, 1), e.g. 0.95; with Timeslices, the target fraction of good time slices';
@@ -52,7 +52,7 @@ COMMENT ON COLUMN error_budget.slos.event IS 'count: boolean SQL expression of a
 COMMENT ON COLUMN error_budget.slos.max_events IS 'count: events allowed per window; 0 is zero tolerance (one event exhausts the budget)';
 COMMENT ON COLUMN error_budget.slos.amount IS 'amount_per_unit and cost_band: numeric SQL expression of each row''s amount (minutes, dollars)';
 COMMENT ON COLUMN error_budget.slos.unit IS 'amount_per_unit: optional boolean SQL expression of the rows that count as units (default: every row in scope)';
-COMMENT ON COLUMN error_budget.slos.allowance IS 'amount_per_unit: the amount allowed per unit (e.g. 0.2 cleanup minutes per run = 20 per 100 runs)';
+COMMENT ON COLUMN error_budget.slos.allowance IS 'amount_per_unit: the amount allowed per unit (e.g. 0.2 cleanup minutes per run = 20 per 100 runs); amount_cap: the amount allowed per window (e.g. 5000 dollars per tenant per calendar month)';
 COMMENT ON COLUMN error_budget.slos.band IS 'cost_band: the allowance as a fraction of the baseline (default 0.15: spend above baseline x 1.15 exhausts the budget)';
 COMMENT ON COLUMN error_budget.slos.baseline_days IS 'cost_band: days before the window (24-hour days counted back from its start) whose daily spend forecasts the baseline (default 14; Holt-Winters with a weekly season when there are at least 14 and all have data, else their mean)';
 COMMENT ON COLUMN error_budget.slos.method IS 'OpenSLO budgeting method: Occurrences (events), Timeslices (a slice is bad when its good ratio is under slice_target; the budget is time), RatioTimeslices (the mean of slice ratios)';
@@ -153,8 +153,8 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
 
-    IF n.kind IS NULL OR n.kind NOT IN ('ratio', 'count', 'amount_per_unit', 'cost_band') THEN
-        RAISE EXCEPTION 'SLO %: kind must be ratio, count, amount_per_unit or cost_band, got %', n.name, coalesce(n.kind, 'NULL')
+    IF n.kind IS NULL OR n.kind NOT IN ('ratio', 'count', 'amount_per_unit', 'cost_band', 'amount_cap') THEN
+        RAISE EXCEPTION 'SLO %: kind must be ratio, count, amount_per_unit, cost_band or amount_cap, got %', n.name, coalesce(n.kind, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF n.method IS NULL OR n.method NOT IN ('Occurrences', 'Timeslices', 'RatioTimeslices') THEN
@@ -201,8 +201,9 @@ BEGIN
         WHEN 'ratio' THEN ARRAY['good', 'target', 'weight', 'slice', 'slice_target']
         WHEN 'count' THEN ARRAY['event', 'max_events']
         WHEN 'amount_per_unit' THEN ARRAY['amount', 'allowance', 'unit']
-        WHEN 'cost_band' THEN ARRAY['amount', 'band', 'baseline_days'] END;
-    FOREACH field IN ARRAY allowed[1:CASE n.kind WHEN 'ratio' THEN 2 WHEN 'count' THEN 2 WHEN 'amount_per_unit' THEN 2 ELSE 3 END] LOOP
+        WHEN 'cost_band' THEN ARRAY['amount', 'band', 'baseline_days']
+        WHEN 'amount_cap' THEN ARRAY['amount', 'allowance', 'unit'] END;
+    FOREACH field IN ARRAY allowed[1:CASE n.kind WHEN 'cost_band' THEN 3 ELSE 2 END] LOOP
         IF NOT field = ANY (present) THEN
             RAISE EXCEPTION 'SLO %: a % budget needs %', n.name, n.kind, field USING ERRCODE = 'null_value_not_allowed';
         END IF;
@@ -313,7 +314,7 @@ BEGIN
     RETURN created;
 END $$;
 COMMENT ON FUNCTION error_budget.define_slo(text, regclass, text, text, double precision, text, text, bigint, text, double precision, text, double precision, integer, name, name[], text, interval, text, text, text, interval, double precision, bigint, text, boolean, regrole) IS
-    'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]) or cost_band (amount [, band 0.15, baseline_days 14]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. Returns the new row';
+    'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]), cost_band (amount [, band 0.15, baseline_days 14]) or amount_cap (amount, allowance per window [, unit]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. Returns the new row';
 
 -- A planned burn must say exactly what it forgives: finite times, SLOs that exist,
 -- dimension values as text, on columns that a covered SLO's table has.

@@ -131,14 +131,6 @@ $$;
 COMMENT ON FUNCTION error_budget.budget_event_payload(error_budget.budget_events) IS
     'JSON payload of NOTIFY error_budget for a transition: event_id, source, vertical, name, budget, from, to, remaining, computed_at, snapshot_id; only event_id when error_budget.notify_payload = ''id'' (tenant isolation: listeners read the event through row-level security)';
 
--- It reads with the rights (and the row-level security) of its user.
-CREATE VIEW error_budget.error_budget_latest WITH (security_invoker = true) AS
-SELECT DISTINCT ON (vertical, name, scope) *
-FROM error_budget.error_budgets
-ORDER BY vertical, name, scope, computed_at DESC, id DESC;
-COMMENT ON VIEW error_budget.error_budget_latest IS
-    'The latest snapshot of each budget (vertical, name, scope), with its status: what a deploy gate reads';
-
 -- The trigger function, also for users' own tables.
 CREATE FUNCTION @extschema@.flag_budget() RETURNS trigger
     AS 'MODULE_PATHNAME' LANGUAGE C;

@@ -168,6 +168,25 @@ TEST(Snapshot, CostBand) {
     EXPECT_FALSE(n.consumed);
 }
 
+TEST(Snapshot, AmountCapIsAnAbsoluteAllowance) {
+    BudgetRule r;
+    r.kind = BudgetKind::AmountCap;
+    r.allowance = 5000;  // dollars per tenant per month
+    BudgetTotals t;
+    t.units = 12000;
+    t.amount = 4000;
+    auto n = compute_snapshot(r, t);
+    EXPECT_EQ(*n.allowed, 5000.0);
+    EXPECT_EQ(*n.consumed, 4000.0);
+    EXPECT_EQ(*n.remaining, 1 - 4000.0 / 5000);
+    EXPECT_EQ(*n.burn, 0.8);
+    t.amount = 6000;
+    EXPECT_LT(*compute_snapshot(r, t).remaining, 0.0);
+    r.allowance = 0;
+    EXPECT_THROW(compute_snapshot(r, t), Error);
+    EXPECT_EQ(parse_budget_kind("amount_cap"), BudgetKind::AmountCap);
+}
+
 TEST(Snapshot, PlannedBurnOverTheWholeWindowLeavesNoData) {
     // Every event forgiven: the scan counts none, so min_events makes it no_data.
     BudgetRule r = ratio(0.95);
