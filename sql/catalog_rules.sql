@@ -1,0 +1,129 @@
+-- The catalog's rules: scan strategies (GROUPING SETS or one plain scan per
+-- dimension set, as Citus needs) give identical snapshots; timestamp columns are
+-- read in the SLO's time zone, never the session's; every calendar window in a DST
+-- time zone; planned burns that say exactly what they forgive; computing selected
+-- SLOs; budgets whose data stops arriving; amount_cap; the latest view; retention.
+
+\set SHOW_CONTEXT never
+SET TimeZone = 'UTC';
+SET extra_float_digits = 0;
+\i sql/include/error_of.sql
+TRUNCATE error_budget.slos, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current,
+         error_budget.planned_burns, error_budget.compute_failures;
+
+-- 30 days of calls; tenant 'fading' stops sending on day 20. Times are stored twice:
+-- as timestamptz and as a wall-clock timestamp of Europe/Berlin.
+CREATE TABLE rule_calls AS
+SELECT i AS id, t AS created_at, (t AT TIME ZONE 'Europe/Berlin') AS local_at,
+       (ARRAY['sales', 'support', 'billing'])[1 + i % 3] AS vertical,
+       CASE WHEN i % 5 = 0 AND t >= '2026-10-20' THEN 'steady' WHEN i % 5 = 0 THEN 'fading' ELSE (ARRAY['acme', 'globex'])[1 + i % 2] END AS tenant,
+       (i % 13) <> 0 AS ok, (i % 7) * 0.5 AS cost
+FROM generate_series(1, 43200) AS i, LATERAL (SELECT timestamptz '2026-10-01 00:00+00' + i * interval '1 minute') AS g(t);
+
+SELECT name FROM error_budget.define_slo('by_vertical', 'rule_calls', 'ratio', good => 'ok', target => 0.9, dimensions => '{vertical}')
+UNION ALL SELECT name FROM error_budget.define_slo('by_tenant', 'rule_calls', 'ratio', good => 'ok', target => 0.9, dimensions => '{vertical,tenant}')
+UNION ALL SELECT name FROM error_budget.define_slo('global_count', 'rule_calls', 'count', event => 'NOT ok', max_events => 5000)
+UNION ALL SELECT name FROM error_budget.define_slo('tenant_cap', 'rule_calls', 'amount_cap', amount => 'cost', allowance => 5000,
+                                                   dimensions => '{tenant}', calendar => 'month')
+UNION ALL SELECT name FROM error_budget.define_slo('local_ok', 'rule_calls', 'ratio', good => 'ok', target => 0.9,
+                                                   time_column => 'local_at', time_zone => 'Europe/Berlin', dimensions => '{vertical}');
+
+-- ---- scan strategies --------------------------------------------------------------------
+-- One dimension set: a plain GROUP BY without GROUPING(); several: GROUPING SETS, or
+-- with per_set one plain grouped scan per set.
+SELECT strategy, position('GROUPING' IN q) > 0 AS uses_grouping, (length(q) - length(replace(q, 'GROUP BY', ''))) / 8 AS group_bys
+FROM (VALUES ('one set', error_budget.slo_scan_query('occurrences', ARRAY(SELECT id FROM error_budget.slos WHERE name = 'by_vertical'), now(), now())),
+             ('grouping_sets', error_budget.slo_scan_query('occurrences', ARRAY(SELECT id FROM error_budget.slos WHERE name IN ('by_vertical', 'by_tenant', 'global_count')), now(), now()))) AS v(strategy, q)
+UNION ALL
+SELECT 'per_set', position('GROUPING' IN q) > 0, (length(q) - length(replace(q, 'GROUP BY', ''))) / 8
+FROM (SELECT set_config('error_budget.scan_strategy', 'per_set', true)) AS s,
+     LATERAL (SELECT error_budget.slo_scan_query('occurrences', ARRAY(SELECT id FROM error_budget.slos WHERE name IN ('by_vertical', 'by_tenant', 'global_count')), now(), now())) AS v(q);
+-- Both strategies write the same snapshots.
+CREATE TEMP TABLE by_grouping_sets AS SELECT * FROM error_budget.compute_budgets('2026-10-25 00:00+00');
+DELETE FROM error_budget.error_budgets WHERE computed_at = '2026-10-25 00:00+00';
+SET error_budget.scan_strategy = 'per_set';
+CREATE TEMP TABLE by_set AS SELECT * FROM error_budget.compute_budgets('2026-10-25 00:00+00');
+RESET error_budget.scan_strategy;
+SELECT count(*) AS snapshots,
+       count(*) FILTER (WHERE a.remaining IS NOT DISTINCT FROM b.remaining AND a.burn IS NOT DISTINCT FROM b.burn
+                        AND a.events = b.events AND a.bad_events IS NOT DISTINCT FROM b.bad_events
+                        AND a.allowed IS NOT DISTINCT FROM b.allowed AND a.consumed IS NOT DISTINCT FROM b.consumed) AS identical
+FROM by_grouping_sets a FULL JOIN by_set b USING (name, vertical, scope);
+
+-- ---- time zones ------------------------------------------------------------------------
+-- The timestamp column local_at is read in the SLO's time zone: the same numbers as
+-- the timestamptz column, under any session TimeZone.
+SELECT l.vertical, l.remaining = u.remaining AS same_as_timestamptz, l.events = u.events AS same_events
+FROM by_set l JOIN by_set u USING (vertical)
+WHERE l.name = 'local_ok' AND u.name = 'by_vertical' ORDER BY 1;
+SET TimeZone = 'America/Los_Angeles';
+CREATE TEMP TABLE los_angeles AS SELECT * FROM error_budget.compute_budgets('2026-10-26 00:00+00', slos => ARRAY['local_ok']);
+SET TimeZone = 'Asia/Tokyo';
+DELETE FROM error_budget.error_budgets WHERE computed_at = '2026-10-26 00:00+00';
+CREATE TEMP TABLE tokyo AS SELECT * FROM error_budget.compute_budgets('2026-10-26 00:00+00', slos => ARRAY['local_ok']);
+SET TimeZone = 'UTC';
+SELECT t.vertical, t.events = h.events AS events_equal, t.remaining = h.remaining AS remaining_equal,
+       t.remaining = la.remaining AND t.events = la.events AS same_in_both_sessions
+FROM tokyo t JOIN los_angeles la USING (vertical) JOIN (SELECT vertical, count(*) AS events, budget_remaining(ok, 0.9) AS remaining FROM rule_calls
+                   WHERE created_at >= '2026-10-19 00:00+00' AND created_at < '2026-10-26 00:00+00' GROUP BY vertical) AS h USING (vertical)
+ORDER BY 1;
+
+-- ---- every calendar window in a DST time zone ---------------------------------------------
+-- New York leaves daylight saving time on 2026-11-01: the windows start at local midnight.
+SELECT b.name, b.window_start, round(extract(epoch FROM b.window_end - b.window_start) / 3600) AS hours
+FROM (SELECT (error_budget.define_slo('cal_' || c, 'rule_calls', 'count', event => 'NOT ok', max_events => 10,
+                                     calendar => c, time_zone => 'America/New_York')).name
+      FROM unnest(ARRAY['week', 'month', 'quarter']) AS c) AS d,
+     LATERAL (SELECT * FROM error_budget.compute_budgets('2026-11-03 12:00+00', slos => ARRAY[d.name])) AS b
+ORDER BY b.name;
+SELECT count(*) AS failures FROM error_budget.compute_failures;
+
+-- ---- planned burns say exactly what they forgive -------------------------------------------
+SELECT q, pg_temp.error_of(q) FROM (VALUES
+    ($$SELECT error_budget.log_planned_burn('-infinity', 'infinity', 'forever')$$),
+    ($$SELECT error_budget.log_planned_burn('2026-10-01', 'infinity', 'open ended')$$),
+    ($$SELECT error_budget.log_planned_burn('2026-10-01', '2026-10-02', 'number', dimensions => '{"vertical": 1}')$$),
+    ($$SELECT error_budget.log_planned_burn('2026-10-01', '2026-10-02', 'no such column', dimensions => '{"region": "eu"}')$$),
+    ($$SELECT error_budget.log_planned_burn('2026-10-01', '2026-10-02', 'no such SLO', slos => ARRAY['nope'])$$),
+    ($$INSERT INTO error_budget.planned_burns (starts_at, ends_at, reason) VALUES ('2026-10-01', 'infinity', 'by hand')$$),
+    ($$SELECT error_budget.log_planned_burn('2026-10-01', '2026-10-02', 'fine', dimensions => '{"tenant": "acme"}')$$)) AS t(q);
+
+-- ---- computing selected SLOs --------------------------------------------------------------
+SELECT name, count(*) FROM error_budget.compute_budgets('2026-10-27 00:00+00', slos => ARRAY['global_count']) GROUP BY name;
+SELECT pg_temp.error_of($$SELECT error_budget.compute_budgets('2026-10-27 00:00+00', slos => ARRAY['global_count', 'nope'])$$);
+
+-- ---- data that stops arriving: no_data, never a frozen status ------------------------------
+-- Tenant 'fading' sent its last call on 2026-10-19; a 7-day window ending 2026-10-28 has none.
+SELECT vertical, scope, events, remaining, status FROM error_budget.compute_budgets('2026-10-28 00:00+00', slos => ARRAY['by_tenant'])
+WHERE scope = 'tenant=fading' ORDER BY vertical;
+SELECT vertical, scope, status, age > interval '0' AS has_age FROM error_budget.error_budget_latest
+WHERE name = 'by_tenant' AND scope = 'tenant=fading' ORDER BY vertical;
+
+-- ---- amount_cap: $5,000 per tenant per calendar month -----------------------------------------
+SELECT s.scope, s.allowed, s.amount = h.spend AS amount_equal, s.remaining = 1 - h.spend / 5000 AS remaining_rule, s.status
+FROM by_set s JOIN (SELECT tenant, sum(cost)::float8 AS spend FROM rule_calls
+                    WHERE created_at >= '2026-10-01' AND created_at < '2026-10-25' GROUP BY tenant) AS h ON s.scope = 'tenant=' || h.tenant
+WHERE s.name = 'tenant_cap' ORDER BY 1;
+SELECT pg_temp.error_of($$SELECT error_budget.define_slo('cap0', 'rule_calls', 'amount_cap', amount => 'cost')$$);
+
+-- ---- the latest view ----------------------------------------------------------------------
+-- It equals the latest snapshot per budget read from the whole history ...
+SELECT count(*) AS budgets,
+       count(*) = (SELECT count(*) FROM (SELECT DISTINCT vertical, name, scope FROM error_budget.error_budgets) AS d) AS all_budgets,
+       bool_and(l.id = (SELECT e.id FROM error_budget.error_budgets e WHERE (e.vertical, e.name, e.scope) = (l.vertical, l.name, l.scope)
+                        ORDER BY computed_at DESC, id DESC LIMIT 1)) AS latest
+FROM error_budget.error_budget_latest l;
+-- ... and disabled or deleted SLOs leave it.
+UPDATE error_budget.slos SET enabled = false WHERE name = 'by_vertical';
+DELETE FROM error_budget.slos WHERE name = 'global_count';
+SELECT name, count(*) FROM error_budget.error_budget_latest GROUP BY name ORDER BY name;
+
+-- ---- retention ---------------------------------------------------------------------------
+SELECT pg_temp.error_of('SELECT error_budget.prune_snapshots(''1 hour'')');
+SELECT count(*) AS before FROM error_budget.error_budgets;
+SELECT error_budget.prune_snapshots('1 day') > 0 AS pruned;
+-- every budget keeps its latest snapshot
+SELECT count(*) AS after, count(DISTINCT (vertical, name, scope)) AS budgets FROM error_budget.error_budgets;
+
+DELETE FROM error_budget.slos;
+DROP TABLE rule_calls;
