@@ -732,6 +732,12 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'A superuser or the extension''s owner grants it: SELECT error_budget.grant_access(''<role>'', ''compute'')';
     END IF;
+    -- A snapshot of the future would become every budget's latest and hide the real
+    -- ones until that time comes.
+    IF at > pg_catalog.now() + interval '5 minutes' THEN
+        RAISE EXCEPTION 'compute_budgets: at (%) is in the future', at USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Compute for now() or a past time (a backfill).';
+    END IF;
     SELECT string_agg(s, ', ') INTO unknown
     FROM unnest(compute_budgets.slos) AS s WHERE NOT EXISTS (SELECT FROM error_budget.slos d WHERE d.name = s);
     IF unknown IS NOT NULL THEN

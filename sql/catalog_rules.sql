@@ -118,6 +118,29 @@ UPDATE error_budget.slos SET enabled = false WHERE name = 'by_vertical';
 DELETE FROM error_budget.slos WHERE name = 'global_count';
 SELECT name, count(*) FROM error_budget.error_budget_latest GROUP BY name ORDER BY name;
 
+-- ---- backfill: transitions follow computed_at, and history never pages -------------------
+-- A budget computed on 10-29 (exhausted by a burst of failures), then backfilled for
+-- 10-10 (ok then): the 10-10 snapshot gets its own status, but the current status,
+-- the latest view and the transition log stay as they are, and nothing is announced.
+CREATE TABLE burst_calls AS
+SELECT timestamptz '2026-10-01' + i * interval '10 minutes' AS created_at,
+       NOT (created_at_day BETWEEN 24 AND 28 AND i % 2 = 0) AS ok
+FROM generate_series(1, 4200) AS i, LATERAL (SELECT extract(day FROM timestamptz '2026-10-01' + i * interval '10 minutes')::int AS created_at_day) AS d;
+SELECT name FROM error_budget.define_slo('burst', 'burst_calls', 'ratio', good => 'ok', target => 0.95);
+SELECT status FROM error_budget.compute_budgets('2026-10-29 00:00+00', slos => ARRAY['burst']);
+-- (psql would print any notification here)
+LISTEN error_budget;
+SELECT b.computed_at::date AS day, b.status
+FROM generate_series(timestamptz '2026-10-10', '2026-10-12', '1 day') AS d,
+     LATERAL error_budget.compute_budgets(d, slos => ARRAY['burst']) AS b ORDER BY 1;
+UNLISTEN error_budget;
+SELECT from_status, to_status, computed_at::date AS day FROM error_budget.budget_events WHERE name = 'burst' ORDER BY id;
+SELECT c.status AS current_status, l.status AS latest_status, l.computed_at::date AS latest_day
+FROM error_budget.budget_current c JOIN error_budget.error_budget_latest l ON l.name = c.budget ->> 'name'
+WHERE c.budget ->> 'name' = 'burst';
+-- A future time would become the latest silently: refused.
+SELECT pg_temp.error_of($$SELECT error_budget.compute_budgets('2999-01-01')$$);
+
 -- ---- retention ---------------------------------------------------------------------------
 SELECT pg_temp.error_of('SELECT error_budget.prune_snapshots(''1 hour'')');
 SELECT count(*) AS before FROM error_budget.error_budgets;
@@ -125,7 +148,7 @@ SELECT error_budget.prune_snapshots('1 day') > 0 AS pruned;
 -- every budget keeps its latest snapshot
 SELECT count(*) AS after, count(DISTINCT (vertical, name, scope)) AS budgets FROM error_budget.error_budgets;
 
-DROP TABLE rule_calls;
+DROP TABLE rule_calls, burst_calls;
 -- The suites that follow start from an empty history, ids from 1.
 TRUNCATE error_budget.slos, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current,
          error_budget.planned_burns, error_budget.compute_failures RESTART IDENTITY;

@@ -20,10 +20,13 @@
 // Conventions: a column `id` (integer types) is recorded as the snapshot id and
 // a column `computed_at` (timestamptz) as the snapshot time, when present.
 //
-// History: a snapshot older (by id) than one that already caused a logged
-// transition of its budget is history being written back, not news: its status
-// is set but the budget's current status is left alone and nothing is logged.
-// That is what keeps pg_restore exact: it restores budget_current and
+// History: a snapshot is history being written back, not news, when its budget
+// already has a later one: a logged transition computed after it (by computed_at;
+// by id on tables without computed_at), or a snapshot in the table computed after
+// it (a backfill). Its status is set, but the budget's current status is left
+// alone, nothing is logged and nothing is announced: a backfill never pages
+// anyone. Transitions therefore follow computed_at, not the order of writing.
+// That is also what keeps pg_restore exact: it restores budget_current and
 // budget_events (pg_dump orders table data by name, and both sort before
 // error_budgets) and then replays the snapshots through this trigger.
 #include "flag_budget_trigger.hpp"
@@ -250,12 +253,13 @@ const char *const lock_current_sql =
     "SELECT status::pg_catalog.text, ctid FROM error_budget.budget_current "
     "WHERE source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass "
     "AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb FOR UPDATE";
-// Asked only when the status differs: is the snapshot older than a logged
-// transition of its budget?
+// Asked only when the status differs: did the budget log a transition computed
+// after this snapshot (by id when the table has no computed_at)?
 const char *const is_history_sql =
     "SELECT EXISTS (SELECT FROM error_budget.budget_events"
     " WHERE source OPERATOR(pg_catalog.=) $8 AND budget OPERATOR(pg_catalog.=) $2::pg_catalog.jsonb"
-    " AND snapshot_id OPERATOR(pg_catalog.>) $7)";
+    " AND CASE WHEN $6::pg_catalog.timestamptz IS NOT NULL THEN computed_at OPERATOR(pg_catalog.>) $6"
+    "          ELSE snapshot_id OPERATOR(pg_catalog.>) $7 END)";
 const char *const insert_current_sql =
     "INSERT INTO error_budget.budget_current (source, budget, status) "
     "VALUES ($1::pg_catalog.regclass, $2::pg_catalog.jsonb, $4::error_budget.budget_status) "
@@ -323,11 +327,44 @@ CurrentStatus lock_current_status(Datum *values, char *nulls) {
     pg_unreachable();
 }
 
-bool is_history(Datum *values, char *nulls) {
-    if (nulls[P_SNAPSHOT] == 'n') return false;
-    run(IS_HISTORY, values, nulls);
+// Does the table hold a snapshot of the same budget computed after this one (a
+// backfill written behind the latest)? One query on the table's own rows, by its
+// key columns and computed_at (error_budgets has the index for it); asked only
+// when the status differs.
+bool has_later_snapshot(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns) {
+    if (columns.computed_at == InvalidAttrNumber) return false;
+    Relation rel = data->tg_relation;
+    TupleDesc desc = RelationGetDescr(rel);
+    const int count = columns.key_count + 1;
+    Oid types[MAX_KEY_COLUMNS + 1];
+    Datum values[MAX_KEY_COLUMNS + 1];
+    StringInfoData query;
+    initStringInfo(&query);
+    appendStringInfo(&query, "SELECT EXISTS (SELECT FROM %s WHERE ",
+                     quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
+    for (int i = 0; i < count; ++i) {
+        const AttrNumber attnum = i < columns.key_count ? columns.keys[i] : columns.computed_at;
+        bool isnull = false;
+        values[i] = heap_getattr(tuple, attnum, desc, &isnull);
+        if (isnull) return false;  // a NULL key or time matches nothing
+        types[i] = TupleDescAttr(desc, attnum - 1)->atttypid;
+        appendStringInfo(&query, "%s%s OPERATOR(pg_catalog.%s) $%d", i > 0 ? " AND " : "",
+                         quote_identifier(NameStr(TupleDescAttr(desc, attnum - 1)->attname)),
+                         i < columns.key_count ? "=" : ">", i + 1);
+    }
+    appendStringInfoChar(&query, ')');
+    if (SPI_execute_with_args(query.data, count, types, values, nullptr, true, 1) != SPI_OK_SELECT)
+        elog(ERROR, "flag_budget: could not look for later snapshots");
     bool isnull = false;
     return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
+bool is_history(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns, Datum *values, char *nulls) {
+    if (nulls[P_SNAPSHOT] == 'n' && nulls[P_COMPUTED_AT] == 'n') return false;
+    run(IS_HISTORY, values, nulls);
+    bool isnull = false;
+    if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull))) return true;
+    return has_later_snapshot(data, tuple, columns);
 }
 
 void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns,
@@ -373,7 +410,8 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
     CurrentStatus current = (slot && cached) ? CurrentStatus{core::status_name(slot->status), slot->row}
                                              : lock_current_status(values, nulls);
     core::BudgetStatus now_current = status;
-    if (current.previous && strcmp(current.previous, core::status_name(status)) != 0 && is_history(values, nulls)) {
+    if (current.previous && strcmp(current.previous, core::status_name(status)) != 0 &&
+        is_history(data, tuple, columns, values, nulls)) {
         now_current = status_named(current.previous);  // written-back history: the budget stays as it is
     } else if (!current.previous || strcmp(current.previous, core::status_name(status)) != 0) {
         values[P_ROW] = PointerGetDatum(&current.row);
