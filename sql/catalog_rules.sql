@@ -106,6 +106,22 @@ FROM by_set s JOIN (SELECT tenant, sum(cost)::float8 AS spend FROM rule_calls
 WHERE s.name = 'tenant_cap' ORDER BY 1;
 SELECT pg_temp.error_of($$SELECT error_budget.define_slo('cap0', 'rule_calls', 'amount_cap', amount => 'cost')$$);
 
+-- ---- a cost incident that straddles the baseline and the window -----------------------------
+-- 100 a day, 400 a day from 10-13 to 10-17; the window is 10-15..10-21, its baseline days
+-- 10-01..10-14 (two incident days among them). They stay out of the baseline, so the
+-- window's three incident days exhaust the budget instead of raising what is expected.
+CREATE TABLE spend_calls AS
+SELECT timestamptz '2026-10-01' + (d * 24 + h) * interval '1 hour' AS created_at,
+       CASE WHEN d BETWEEN 12 AND 16 THEN 400.0 / 24 ELSE 100.0 / 24 END AS cost
+FROM generate_series(0, 20) AS d, generate_series(0, 23) AS h;
+SELECT name FROM error_budget.define_slo('spend', 'spend_calls', 'cost_band', amount => 'cost');
+SELECT round(baseline::numeric, 6) AS baseline, round(amount::numeric, 6) AS spent, round(remaining::numeric, 3) AS remaining, status
+FROM error_budget.compute_budgets('2026-10-22 00:00+00', slos => ARRAY['spend']);
+SELECT round(error_budget.cost_baseline(ARRAY[100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 400, 400]::float8[],
+                                        0.15, '7 days')::numeric, 6) AS without_incident_days,
+       round(error_budget.cost_baseline(ARRAY[100, NULL, 100]::float8[], 0.15, '12 hours')::numeric, 6) AS half_a_day,
+       error_budget.cost_baseline(ARRAY[NULL, NULL]::float8[], 0.15, '1 day') AS no_spend;
+
 -- ---- the latest view ----------------------------------------------------------------------
 -- It equals the latest snapshot per budget read from the whole history ...
 SELECT count(*) AS budgets,
@@ -148,7 +164,7 @@ SELECT error_budget.prune_snapshots('1 day') > 0 AS pruned;
 -- every budget keeps its latest snapshot
 SELECT count(*) AS after, count(DISTINCT (vertical, name, scope)) AS budgets FROM error_budget.error_budgets;
 
-DROP TABLE rule_calls, burst_calls;
+DROP TABLE rule_calls, burst_calls, spend_calls;
 -- The suites that follow start from an empty history, ids from 1.
 TRUNCATE error_budget.slos, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current,
          error_budget.planned_burns, error_budget.compute_failures RESTART IDENTITY;

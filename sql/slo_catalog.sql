@@ -134,16 +134,24 @@ SELECT s.name, s.vertical, abs(s.amount - h.amount) < 1e-9, s.events = h.units,
 FROM snap s, (SELECT sum(cost_usd)::float8 AS amount, count(*) FILTER (WHERE ok) AS units
               FROM slo_calls WHERE created_at >= '2026-10-22' AND created_at < '2026-10-29') AS h
 WHERE s.name = 'cost_per_success' ORDER BY 1, 2;
--- Cost band: the baseline is the Holt-Winters forecast of the 14 days before the window.
+-- Cost band: the baseline is, per weekday, the mean spend of the 14 days before the
+-- window, leaving out incident days (over 1.15 x their weekday's median).
 SELECT s.vertical, abs(s.amount - h.spend) < 1e-9 AS spend_equal,
-       abs(s.baseline - f.baseline) < 1e-9 AS baseline_is_holt_winters,
+       abs(s.baseline - f.baseline) < 1e-9 AS baseline_rule, f.incident_days,
        abs(s.remaining - (1 - greatest(h.spend - f.baseline, 0) / (0.15 * f.baseline))) < 1e-12 AS remaining_rule
 FROM snap s
 JOIN (SELECT vertical, sum(cost_usd)::float8 AS spend FROM slo_calls
       WHERE created_at >= '2026-10-22' AND created_at < '2026-10-29' GROUP BY vertical) AS h USING (vertical)
-JOIN (SELECT vertical, (SELECT sum(x) FROM unnest(holt_winters_forecast(day, spend, 7, 7)) AS x) AS baseline
-      FROM (SELECT vertical, created_at::date AS day, sum(cost_usd)::float8 AS spend FROM slo_calls
-            WHERE created_at >= '2026-10-08' AND created_at < '2026-10-22' GROUP BY 1, 2) AS d
+JOIN (SELECT vertical, sum(slot_mean) AS baseline, sum(excluded) AS incident_days
+      FROM (SELECT d.vertical, d.slot, avg(d.spend) FILTER (WHERE d.spend <= m.median * 1.15) AS slot_mean,
+                   count(*) FILTER (WHERE d.spend > m.median * 1.15) AS excluded
+            FROM (SELECT vertical, (created_at::date - date '2026-10-08') % 7 AS slot, sum(cost_usd)::float8 AS spend
+                  FROM slo_calls WHERE created_at >= '2026-10-08' AND created_at < '2026-10-22' GROUP BY 1, created_at::date) AS d
+            JOIN (SELECT vertical, slot, percentile_cont(0.5) WITHIN GROUP (ORDER BY spend) AS median
+                  FROM (SELECT vertical, (created_at::date - date '2026-10-08') % 7 AS slot, sum(cost_usd)::float8 AS spend
+                        FROM slo_calls WHERE created_at >= '2026-10-08' AND created_at < '2026-10-22' GROUP BY 1, created_at::date) AS x
+                  GROUP BY 1, 2) AS m USING (vertical, slot)
+            GROUP BY 1, 2) AS per_slot
       GROUP BY vertical) AS f USING (vertical)
 WHERE s.name = 'cost' ORDER BY s.vertical;
 -- Timeslices: a minute is bad when under half its calls found the service; the budget

@@ -54,7 +54,7 @@ COMMENT ON COLUMN error_budget.slos.amount IS 'amount_per_unit and cost_band: nu
 COMMENT ON COLUMN error_budget.slos.unit IS 'amount_per_unit: optional boolean SQL expression of the rows that count as units (default: every row in scope)';
 COMMENT ON COLUMN error_budget.slos.allowance IS 'amount_per_unit: the amount allowed per unit (e.g. 0.2 cleanup minutes per run = 20 per 100 runs); amount_cap: the amount allowed per window (e.g. 5000 dollars per tenant per calendar month)';
 COMMENT ON COLUMN error_budget.slos.band IS 'cost_band: the allowance as a fraction of the baseline (default 0.15: spend above baseline x 1.15 exhausts the budget)';
-COMMENT ON COLUMN error_budget.slos.baseline_days IS 'cost_band: days before the window (24-hour days counted back from its start) whose daily spend forecasts the baseline (default 14; Holt-Winters with a weekly season when there are at least 14 and all have data, else their mean)';
+COMMENT ON COLUMN error_budget.slos.baseline_days IS 'cost_band: days before the window (24-hour days counted back from its start) whose daily spend forecasts the baseline (default 14): incident days over the band stay out; the mean of each weekday, or Holt-Winters with a weekly season for 28 days or more all kept (error_budget.cost_baseline)';
 COMMENT ON COLUMN error_budget.slos.method IS 'OpenSLO budgeting method: Occurrences (events), Timeslices (a slice is bad when its good ratio is under slice_target; the budget is time), RatioTimeslices (the mean of slice ratios)';
 COMMENT ON COLUMN error_budget.slos.slice IS 'Timeslices and RatioTimeslices: the length of a time slice (default 1 minute)';
 COMMENT ON COLUMN error_budget.slos.slice_target IS 'Timeslices: a slice is good when its ratio of good events is at least this';

@@ -418,45 +418,21 @@ COMMENT ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, times
     'Runs one budget scan of SLOs that share an owner with that owner''s rights, in a security-restricted operation (as REFRESH MATERIALIZED VIEW runs a view''s query), read-only, rolling back any setting it changes; returns rows of error_budget.scan_totals. The caller names SLOs, never SQL: the query is built from the stored definitions';
 REVOKE ALL ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) FROM PUBLIC;
 
--- The forecast spend of a cost_band SLO's window per dimension combination, from
--- the daily spend of the baseline_days before the window (read by run_slo_scan with
--- the owner's rights): Holt-Winters with a weekly season when there are at least 14
--- days and every day has spend rows, else the mean of the days that have.
+CREATE FUNCTION error_budget.cost_baseline(daily_spend double precision[], band double precision, window_length interval)
+    RETURNS double precision AS 'MODULE_PATHNAME', 'cost_baseline' LANGUAGE C IMMUTABLE;
+COMMENT ON FUNCTION error_budget.cost_baseline(double precision[], double precision, interval) IS
+    'The baseline of a cost band from the daily spend of its baseline days (oldest first, NULL for a day without rows): incident days over (1 + band) x their weekday''s median stay out; weekday means, or Holt-Winters (additive, weekly) for 28 or more days all kept; summed over the window (src/core/cost_baseline.cpp)';
+
+-- The baseline of each budget of a cost_band SLO, from the daily spend of the
+-- baseline_days before the window (read by run_slo_scan with the owner's rights).
 CREATE FUNCTION error_budget.slo_baselines(slo error_budget.slos, window_start timestamptz, window_end timestamptz)
-    RETURNS TABLE (dims jsonb, baseline double precision) LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    horizon integer := greatest(ceil(extract(epoch FROM window_end - window_start) / 86400), 1);
-    scale double precision := extract(epoch FROM window_end - window_start) / (horizon * 86400.0);
-    row record;
-    series double precision[];
-    days_with_data integer;
-    forecast double precision[];
-BEGIN
-    FOR row IN
-        SELECT r.dims, r.series AS v FROM error_budget.run_slo_scan('baseline', ARRAY[slo.id],
-                                                          window_start - make_interval(days => slo.baseline_days), window_start) AS r
-    LOOP
-        dims := row.dims;
-        series := ARRAY(SELECT coalesce(x, 0) FROM unnest(row.v) WITH ORDINALITY AS u(x, i) ORDER BY i);
-        days_with_data := (SELECT count(x) FROM unnest(row.v) AS x);
-        baseline := NULL;
-        IF days_with_data = slo.baseline_days AND slo.baseline_days >= 14 THEN
-            BEGIN
-                SELECT @extschema@.holt_winters_forecast(date '2000-01-01' + (i::int - 1), v, horizon, 7) INTO forecast
-                FROM unnest(series) WITH ORDINALITY AS u(v, i);
-                baseline := (SELECT sum(greatest(f, 0)) FROM unnest(forecast) AS f) * scale;
-            EXCEPTION WHEN data_exception OR invalid_parameter_value THEN
-                baseline := NULL;  -- fall back to the mean below
-            END;
-        END IF;
-        IF baseline IS NULL AND days_with_data > 0 THEN
-            baseline := (SELECT sum(v) FROM unnest(series) AS v) / days_with_data * horizon * scale;
-        END IF;
-        RETURN NEXT;
-    END LOOP;
-END $$;
+    RETURNS TABLE (dims jsonb, baseline double precision) LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT r.dims, error_budget.cost_baseline(r.series, slo.band, window_end - window_start)
+    FROM error_budget.run_slo_scan('baseline', ARRAY[slo.id], window_start - make_interval(days => slo.baseline_days),
+                                   window_start) AS r
+$$;
 COMMENT ON FUNCTION error_budget.slo_baselines(error_budget.slos, timestamptz, timestamptz) IS
-    'Forecast spend of a cost_band SLO''s window per dimension combination (Holt-Winters on the trailing daily spend, else its mean); the spend is read with the SLO owner''s rights';
+    'The baseline of each budget of a cost_band SLO (error_budget.cost_baseline of its baseline days'' spend, read with the SLO owner''s rights)';
 
 -- Runs one scan (with its owner's rights) into the pending aggregates; a scan of
 -- several SLOs that fails is retried SLO by SLO, so that one broken SLO fails alone
