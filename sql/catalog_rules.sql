@@ -88,6 +88,13 @@ SELECT q, pg_temp.error_of(q) FROM (VALUES
     ($$INSERT INTO error_budget.planned_burns (starts_at, ends_at, reason) VALUES ('2026-10-01', 'infinity', 'by hand')$$),
     ($$SELECT error_budget.log_planned_burn('2026-10-01', '2026-10-02', 'fine', dimensions => '{"tenant": "acme"}')$$)) AS t(q);
 
+-- ---- redefining an SLO keeps its identity and history ---------------------------------------
+SELECT pg_temp.error_of($$SELECT error_budget.define_slo('global_count', 'rule_calls', 'count', event => 'NOT ok', max_events => 10)$$);
+SELECT id AS old_id FROM error_budget.slos WHERE name = 'global_count' \gset
+SELECT id = :old_id AS same_id, max_events, event
+FROM error_budget.define_slo('global_count', 'rule_calls', 'count', event => 'NOT ok', max_events => 6000, replace => true);
+SELECT count(*) > 0 AS history_kept FROM error_budget.error_budgets WHERE slo_id = :old_id;
+
 -- ---- computing selected SLOs --------------------------------------------------------------
 SELECT name, count(*) FROM error_budget.compute_budgets('2026-10-27 00:00+00', slos => ARRAY['global_count']) GROUP BY name;
 SELECT pg_temp.error_of($$SELECT error_budget.compute_budgets('2026-10-27 00:00+00', slos => ARRAY['global_count', 'nope'])$$);

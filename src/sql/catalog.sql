@@ -153,6 +153,35 @@ BEGIN
             USING ERRCODE = 'insufficient_privilege';
     END IF;
 
+    -- Ranges, with the valid values in the message (the CHECK constraints stay as a
+    -- last line of defence).
+    IF n.name IS NULL OR n.name !~ '^[A-Za-z0-9_.:-]+$' OR length(n.name) > 63 THEN
+        RAISE EXCEPTION 'SLO name must be 1 to 63 letters, digits or _ . : -, got %', coalesce(quote_literal(n.name), 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.target IS NOT NULL AND NOT (n.target > 0 AND n.target < 1) THEN
+        RAISE EXCEPTION 'SLO %: target must be between 0 and 1 (exclusive), got %', n.name, n.target USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.slice_target IS NOT NULL AND NOT (n.slice_target > 0 AND n.slice_target <= 1) THEN
+        RAISE EXCEPTION 'SLO %: slice_target must be in (0, 1], got %', n.name, n.slice_target USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.allowance IS NOT NULL AND NOT (n.allowance > 0 AND n.allowance < 'Infinity') THEN
+        RAISE EXCEPTION 'SLO %: allowance must be a positive finite number, got %', n.name, n.allowance USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.band IS NOT NULL AND NOT (n.band > 0 AND n.band <= 10) THEN
+        RAISE EXCEPTION 'SLO %: band must be in (0, 10] (a fraction of the baseline), got %', n.name, n.band USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.baseline_days IS NOT NULL AND n.baseline_days NOT BETWEEN 2 AND 366 THEN
+        RAISE EXCEPTION 'SLO %: baseline_days must be between 2 and 366, got %', n.name, n.baseline_days USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF n.max_events < 0 OR n.min_events < 0 THEN
+        RAISE EXCEPTION 'SLO %: max_events and min_events must be >= 0, got % and %', n.name, n.max_events, n.min_events
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (n.rolling_window IS NULL) = (n.calendar IS NULL) THEN
+        RAISE EXCEPTION 'SLO %: give either rolling_window or calendar (week, month, quarter), not %', n.name,
+            CASE WHEN n.calendar IS NULL THEN 'neither' ELSE 'both' END USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF n.kind IS NULL OR n.kind NOT IN ('ratio', 'count', 'amount_per_unit', 'cost_band', 'amount_cap') THEN
         RAISE EXCEPTION 'SLO %: kind must be ratio, count, amount_per_unit, cost_band or amount_cap, got %', n.name, coalesce(n.kind, 'NULL')
             USING ERRCODE = 'invalid_parameter_value';
@@ -293,11 +322,39 @@ CREATE FUNCTION error_budget.define_slo(
     time_column name DEFAULT 'created_at', dimensions name[] DEFAULT '{}', filter text DEFAULT NULL,
     rolling_window interval DEFAULT NULL, calendar text DEFAULT NULL, time_zone text DEFAULT 'UTC',
     method text DEFAULT 'Occurrences', slice interval DEFAULT NULL, slice_target double precision DEFAULT NULL,
-    min_events bigint DEFAULT 1, description text DEFAULT NULL, enabled boolean DEFAULT true, owner regrole DEFAULT NULL)
+    min_events bigint DEFAULT 1, description text DEFAULT NULL, enabled boolean DEFAULT true, owner regrole DEFAULT NULL,
+    replace boolean DEFAULT false)
     RETURNS error_budget.slos LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     created error_budget.slos;
+    existing error_budget.slos;
 BEGIN
+    SELECT * INTO existing FROM error_budget.slos s WHERE s.name = define_slo.name;
+    IF FOUND AND NOT define_slo.replace THEN
+        RAISE EXCEPTION 'SLO % already exists', define_slo.name USING ERRCODE = 'duplicate_object',
+            HINT = 'define_slo(..., replace => true) redefines it: same id, same budgets, history kept.';
+    END IF;
+    IF FOUND THEN
+        -- A redefinition: the same SLO (id, budgets and history), the new definition
+        -- from the next computation on. Only its owner may (the trigger checks).
+        UPDATE error_budget.slos s
+        SET (source, kind, good, target, weight, event, max_events, amount, allowance, unit, band, baseline_days,
+             time_column, dimensions, filter, rolling_window, calendar, time_zone, method, slice, slice_target,
+             min_events, description, enabled, owner) =
+            (define_slo.source, define_slo.kind, define_slo.good, define_slo.target, define_slo.weight, define_slo.event,
+             define_slo.max_events, define_slo.amount, define_slo.allowance, define_slo.unit,
+             CASE WHEN define_slo.kind = 'cost_band' THEN coalesce(define_slo.band, 0.15) ELSE define_slo.band END,
+             CASE WHEN define_slo.kind = 'cost_band' THEN coalesce(define_slo.baseline_days, 14) ELSE define_slo.baseline_days END,
+             define_slo.time_column, define_slo.dimensions, define_slo.filter,
+             CASE WHEN define_slo.calendar IS NULL THEN coalesce(define_slo.rolling_window, interval '7 days') ELSE define_slo.rolling_window END,
+             define_slo.calendar, define_slo.time_zone, define_slo.method,
+             CASE WHEN define_slo.method <> 'Occurrences' THEN coalesce(define_slo.slice, interval '1 minute') ELSE define_slo.slice END,
+             define_slo.slice_target, define_slo.min_events, define_slo.description, define_slo.enabled,
+             coalesce(define_slo.owner, existing.owner))
+        WHERE s.id = existing.id
+        RETURNING * INTO created;
+        RETURN created;
+    END IF;
     INSERT INTO error_budget.slos (name, source, kind, good, target, weight, event, max_events, amount, allowance, unit,
                                    band, baseline_days, time_column, dimensions, filter, rolling_window, calendar,
                                    time_zone, method, slice, slice_target, min_events, description, enabled, owner)
@@ -313,8 +370,8 @@ BEGIN
     RETURNING * INTO created;
     RETURN created;
 END $$;
-COMMENT ON FUNCTION error_budget.define_slo(text, regclass, text, text, double precision, text, text, bigint, text, double precision, text, double precision, integer, name, name[], text, interval, text, text, text, interval, double precision, bigint, text, boolean, regrole) IS
-    'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]), cost_band (amount [, band 0.15, baseline_days 14]) or amount_cap (amount, allowance per window [, unit]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. Returns the new row';
+COMMENT ON FUNCTION error_budget.define_slo(text, regclass, text, text, double precision, text, text, bigint, text, double precision, text, double precision, integer, name, name[], text, interval, text, text, text, interval, double precision, bigint, text, boolean, regrole, boolean) IS
+    'Defines an SLO (validated; see error_budget.slos), owned by the calling role unless owner names a role it is a member of: ratio (good, target [, weight]), count (event, max_events), amount_per_unit (amount, allowance [, unit]), cost_band (amount [, band 0.15, baseline_days 14]) or amount_cap (amount, allowance per window [, unit]); window rolling (default 7 days) or calendar (week, month, quarter in time_zone); method Occurrences, Timeslices (slice, slice_target) or RatioTimeslices. Expressions are stored in canonical form. An existing name is an error (42710) unless replace => true, which redefines the SLO in place (same id, budgets and history; owner only). Returns the row';
 
 -- A planned burn must say exactly what it forgives: finite times, SLOs that exist,
 -- dimension values as text, on columns that a covered SLO's table has.
