@@ -33,6 +33,11 @@ VALUES ('b', 'above_one',     0.95, 1.5,    '2026-10-01', 'exhausted'),  -- a gi
 SELECT name, remaining, status FROM error_budget.error_budgets WHERE vertical = 'b' ORDER BY id;
 SELECT pg_temp.error_of($$INSERT INTO error_budget.error_budgets (vertical, name, target, remaining)
                           VALUES ('b', 'nan', 0.95, 'NaN')$$);
+-- Infinity is no number to judge either (it was once 'ok').
+SELECT pg_temp.error_of($$INSERT INTO error_budget.error_budgets (vertical, name, target, remaining)
+                          VALUES ('b', 'inf', 0.95, 'Infinity')$$),
+       pg_temp.error_of($$INSERT INTO error_budget.error_budgets (vertical, name, target, remaining)
+                          VALUES ('b', 'inf', 0.95, '-Infinity')$$);
 
 -- ---- table constraints ------------------------------------------------------
 SELECT pg_temp.error_of(q) FROM (VALUES

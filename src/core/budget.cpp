@@ -42,6 +42,10 @@ void fail_remove_from_empty() {
     fail(ErrorKind::InvalidParameter, "cannot remove an event from a budget state that has none");
 }
 
+void fail_weight_sum() {
+    fail(ErrorKind::NumericOutOfRange, "sum of budget weights out of range (overflows double precision)");
+}
+
 void validate_slo(double slo) {
     if (!(slo > 0.0 && slo < 1.0)) fail(ErrorKind::InvalidParameter, slo_range_message(format_double(slo)));
 }
@@ -52,10 +56,12 @@ void merge_budgets(BudgetState &into, const BudgetState &from) {
     if (__builtin_add_overflow(into.good, from.good, &good) ||
         __builtin_add_overflow(into.bad, from.bad, &bad) || !counts_fit(good, bad))
         fail(ErrorKind::NumericOutOfRange, "budget event count out of range (more than 2^63 - 1 events)");
+    const double good_weight = into.good_weight + from.good_weight, bad_weight = into.bad_weight + from.bad_weight;
+    if (!std::isfinite(good_weight) || !std::isfinite(bad_weight)) fail_weight_sum();
     into.good = good;
     into.bad = bad;
-    into.good_weight += from.good_weight;
-    into.bad_weight += from.bad_weight;
+    into.good_weight = good_weight;
+    into.bad_weight = bad_weight;
 }
 
 std::optional<double> burn_rate(const BudgetState &state) {

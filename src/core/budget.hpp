@@ -35,6 +35,7 @@ static_assert(sizeof(BudgetState) == 40, "BudgetState must match INTERNALLENGTH 
 [[noreturn]] void fail_slo_mismatch(double group_slo, double row_slo);
 [[noreturn]] void fail_weight(double weight);
 [[noreturn]] void fail_remove_from_empty();
+[[noreturn]] void fail_weight_sum();
 
 // Throws unless 0 < slo < 1 (NaN fails too).
 void validate_slo(double slo);
@@ -68,10 +69,10 @@ inline void remove_event(BudgetState &state, bool good) {
 inline void add_weighted_event(BudgetState &state, bool good, double weight) {
     // Written so that NaN fails too; +Inf fails on the upper bound.
     if (!(weight >= 0.0 && weight <= 1.7976931348623157e308)) fail_weight(weight);
-    if (good)
-        state.good_weight += weight;
-    else
-        state.bad_weight += weight;
+    double &sum = good ? state.good_weight : state.bad_weight;
+    sum += weight;
+    // A sum that overflows would be a state no one could read back: an error here.
+    if (sum > 1.7976931348623157e308) fail_weight_sum();
 }
 
 // Adds `from` into `into` (parallel workers, Citus shards). Throws when the

@@ -23,7 +23,8 @@ void validate_thresholds(const StatusThresholds &t) {
 BudgetStatus status_for(std::optional<double> remaining, const StatusThresholds &t) {
     if (!remaining) return BudgetStatus::NoData;
     const double r = *remaining;
-    if (std::isnan(r)) fail(ErrorKind::InvalidParameter, "remaining must be a number, got NaN");
+    if (!std::isfinite(r))
+        fail(ErrorKind::InvalidParameter, "remaining must be a finite number, got " + format_double(r));
     if (r <= 0.0) return BudgetStatus::Exhausted;
     if (r < t.escalate_below) return BudgetStatus::Escalated;
     if (r < t.block_below) return BudgetStatus::Blocked;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "interrupt.hpp"
 
 namespace error_budget::core {
 
@@ -56,7 +57,9 @@ std::vector<CalendarStep> candidate_steps(int64_t civil0, int64_t absolute0, int
 
 // Index of the first key that is not where `step` puts it (n when all are).
 size_t first_misplaced(const CalendarStep &step, const int64_t *civil, const int64_t *absolute, size_t n) {
+    uint32_t steps = 0;
     for (size_t i = 1; i < n; ++i) {
+        count_and_check_interrupts(steps);
         const bool civil_step = step.kind != CalendarStep::Kind::Duration;
         const int64_t expected = advance(step, civil[0], absolute[0], static_cast<int64_t>(i));
         if ((civil_step ? civil[i] : absolute[i]) != expected) return i;
@@ -98,8 +101,8 @@ std::string format_civil(int64_t civil_micros) {
     const CivilDate date = civil_from_days(day_of(civil_micros));
     const int64_t tod = time_of_day(civil_micros);
     char buffer[96];
-    std::snprintf(buffer, sizeof buffer, "%04lld-%02d-%02d %02lld:%02lld:%02lld",
-                  static_cast<long long>(date.year), date.month, date.day,
+    std::snprintf(buffer, sizeof buffer, "%s%04lld-%02d-%02d %02lld:%02lld:%02lld", date.year < 0 ? "-" : "",
+                  static_cast<long long>(date.year < 0 ? -date.year : date.year), date.month, date.day,
                   static_cast<long long>(tod / MICROS_PER_HOUR),
                   static_cast<long long>(tod % MICROS_PER_HOUR / MICROS_PER_MINUTE),
                   static_cast<long long>(tod % MICROS_PER_MINUTE / MICROS_PER_SECOND));
@@ -157,7 +160,8 @@ int64_t advance(const CalendarStep &step, int64_t civil_origin, int64_t absolute
 }
 
 CalendarStep check_regular_spacing(const int64_t *civil, const int64_t *absolute, size_t n) {
-    for (size_t i = 1; i < n; ++i)
+    uint32_t steps = 0;
+    for (size_t i = 1; i < n; ++i, count_and_check_interrupts(steps))
         if (absolute[i] == absolute[i - 1])
             fail(ErrorKind::DuplicateKey, "duplicate time " + format_civil(civil[i]) +
                                               ": a series needs one value per time");

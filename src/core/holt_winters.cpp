@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "error.hpp"
+#include "interrupt.hpp"
 #include "holt_winters_filter.hpp"
 
 namespace error_budget::core {
@@ -153,11 +154,16 @@ HwFit run_holt_winters(const HwSpec &spec, const double *x, size_t n, double alp
 std::vector<double> forecast(const HwFit &fit, int32_t horizon) {
     std::vector<double> values(static_cast<size_t>(horizon));
     const size_t f = fit.season.size();
+    uint32_t steps = 0;
     for (size_t h = 0; h < values.size(); ++h) {
+        count_and_check_interrupts(steps);
         double v = fit.level;
         if (has_trend(fit.model)) v = v + static_cast<double>(h + 1) * fit.trend;
         if (fit.model == HwModel::Additive) v = v + fit.season[h % f];
         if (fit.model == HwModel::Multiplicative) v = v * fit.season[h % f];
+        if (!std::isfinite(v))
+            fail(ErrorKind::NumericOutOfRange, "Holt-Winters forecast out of range (overflows double precision) at step " +
+                                                   std::to_string(h + 1));
         values[h] = v;
     }
     return values;
@@ -202,7 +208,10 @@ void validate_interval_level(double level) {
 
 std::vector<double> interval_half_widths(const HwFit &fit, int32_t horizon, double level) {
     validate_interval_level(level);
-    const double z = boost::math::quantile(boost::math::normal(), (1 + level) / 2);
+    // The upper (1 + level) / 2 quantile, taken from the upper tail: (1 - level) / 2
+    // stays representable for every level < 1 (0.9999999999999999 included), where
+    // (1 + level) / 2 would round to 1 and the quantile overflow.
+    const double z = boost::math::quantile(boost::math::complement(boost::math::normal(), (1 - level) / 2));
     // R's psi(j), with f = 1 for non-seasonal models (their gamma is 0).
     const int64_t f = fit.season.empty() ? 1 : static_cast<int64_t>(fit.season.size());
     auto psi = [&](int64_t j) {
@@ -215,7 +224,9 @@ std::vector<double> interval_half_widths(const HwFit &fit, int32_t horizon, doub
     std::vector<double> widths(static_cast<size_t>(horizon));
     if (fit.model != HwModel::Multiplicative) {
         long double factor = 1;  // R: sum(1, psi(1)^2, ..., psi(h-1)^2)
+        uint32_t steps = 0;
         for (int64_t h = 1; h <= horizon; ++h) {
+            count_and_check_interrupts(steps);
             if (h > 1) factor += static_cast<long double>(psi(h - 1)) * psi(h - 1);
             widths[static_cast<size_t>(h - 1)] = z * std::sqrt(fit.residual_variance * static_cast<double>(factor));
         }
@@ -226,12 +237,14 @@ std::vector<double> interval_half_widths(const HwFit &fit, int32_t horizon, doub
     // through j mod f, the psi(j)^2 are kept summed per class of j mod f: O(f) per step
     // instead of O(h).
     std::vector<long double> psi_squared_by_class(static_cast<size_t>(f), 0.0L);
+    uint32_t steps = 0;
     for (int64_t h = 1; h <= horizon; ++h) {
         const int64_t j = h - 1;
         psi_squared_by_class[static_cast<size_t>(j % f)] += static_cast<long double>(psi(j)) * psi(j);
         const double s_rel = coefficient(1 + (h - 1) % f);
         long double factor = 0;
         for (int64_t q = 0; q < f; ++q) {
+            count_and_check_interrupts(steps);
             const double c = coefficient(((h - q) % f + f) % f);
             factor += psi_squared_by_class[static_cast<size_t>(q)] / (static_cast<long double>(c) * c);
         }

@@ -3,6 +3,8 @@
 #include <array>
 #include <cmath>
 
+#include "interrupt.hpp"
+
 namespace error_budget::core {
 
 // R's mean(): a long double sum divided by n, then one refinement pass.
@@ -31,24 +33,27 @@ namespace {
 
 StartValues seasonal_start(HwModel model, const double *x, size_t f) {
     const size_t window = 2 * f;
-    // stats::filter(x, filter, sides = 2): centred moving average.
-    std::vector<double> filter;
-    if (f % 2 == 0) {
-        filter.push_back(0.5 / static_cast<double>(f));
-        for (size_t i = 1; i < f; ++i) filter.push_back(1.0 / static_cast<double>(f));
-        filter.push_back(0.5 / static_cast<double>(f));
-    } else {
-        for (size_t i = 0; i < f; ++i) filter.push_back(1.0 / static_cast<double>(f));
-    }
-    const size_t nf = filter.size(), shift = nf / 2;
+    // stats::filter(x, filter, sides = 2): the centred moving average over
+    // x[i - shift .. i + shift], weights 1/f (f odd) or 1/(2f) at both ends and 1/f
+    // between (f even). R sums the f or f + 1 weighted terms for every point, which
+    // is O(f^2) over two seasons; a running sum (in long double, so it rounds no
+    // worse) makes it O(f) at any season length.
+    const bool even = f % 2 == 0;
+    const size_t nf = even ? f + 1 : f, shift = nf / 2;
+    const long double inverse_f = 1.0L / static_cast<long double>(f);
     std::vector<double> trend;       // the non-NA part of the trend (na.omit)
     std::vector<std::vector<double>> by_position(f);
-    for (size_t i = 0; i < window; ++i) {
-        if (i + shift < nf - 1 || i + shift >= window) continue;  // NA at both ends
-        double z = 0;
-        for (size_t j = 0; j < nf; ++j) z += filter[j] * x[i + shift - j];
+    long double running = 0;         // sum of x[i - shift .. i + shift]
+    uint32_t steps = 0;
+    for (size_t k = 0; k + 1 < nf && k < window; ++k) running += x[k];
+    for (size_t i = shift; i + shift < window; ++i) {  // NA at both ends
+        count_and_check_interrupts(steps);
+        running += x[i + shift];
+        const long double ends = even ? (static_cast<long double>(x[i - shift]) + x[i + shift]) / 2 : 0.0L;
+        const double z = static_cast<double>((running - ends) * inverse_f);
         trend.push_back(z);
         by_position[i % f].push_back(model == HwModel::Multiplicative ? x[i] / z : x[i] - z);
+        running -= x[i - shift];
     }
     StartValues start;
     start.start = f;
@@ -100,7 +105,9 @@ double filter(const HwSpec &spec, const StartValues &start, const double *x, siz
     double level = start.level, trend = trend_on ? start.trend : 0.0, sse = 0.0;
     season = start.season;
     size_t slot = 0;  // season[slot] is the figure for the current point
+    uint32_t steps = 0;
     for (size_t i = start.start; i < n; ++i) {
+        count_and_check_interrupts(steps);
         double xhat = level + (trend_on ? trend : 0.0);
         const double stmp = season_on ? season[slot] : (additive ? 0.0 : 1.0);
         if (additive)
@@ -146,7 +153,9 @@ double sse_with_gradient_of(const StartValues &start, const double *x, size_t n,
     std::vector<double> season = start.season;
     std::vector<Partials> d_season(Season ? f : 0, Partials{});
     size_t slot = 0;
+    uint32_t steps = 0;
     for (size_t i = start.start; i < n; ++i) {
+        count_and_check_interrupts(steps);
         const double s = Season ? season[slot] : (Multiplicative ? 1.0 : 0.0);
         const Partials d_s = Season ? d_season[slot] : Partials{};
         const double base = level + trend;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "error.hpp"
+#include "interrupt.hpp"
 
 namespace error_budget::core {
 
@@ -13,7 +14,12 @@ void fail_too_many_points() {
 }
 
 void sort_points(SeriesPoint *points, size_t n) {
-    auto earlier = [](const SeriesPoint &a, const SeriesPoint &b) { return a.t < b.t; };
+    // The comparison also counts: a sort of millions of points stays cancellable.
+    uint32_t steps = 0;
+    auto earlier = [&steps](const SeriesPoint &a, const SeriesPoint &b) {
+        count_and_check_interrupts(steps);
+        return a.t < b.t;
+    };
     // Series usually arrive in time order (an index or a sorted subquery): one pass
     // to see that is far cheaper than sorting them again.
     if (!std::is_sorted(points, points + n, earlier)) std::sort(points, points + n, earlier);
@@ -32,7 +38,9 @@ SeriesFit fit_series(const HwSpec &spec, const int64_t *absolute, const int64_t 
     }
     SeriesFit model{};
     model.step = check_regular_spacing(civil, absolute, n);
+    uint32_t steps = 0;
     for (size_t i = 0; i < n; ++i) {
+        count_and_check_interrupts(steps);
         if (!std::isfinite(values[i]))
             fail(ErrorKind::InvalidParameter, "value at " + format_civil(civil[i]) + " must be finite, got " +
                                                   format_double(values[i]));
@@ -50,7 +58,8 @@ SeriesFit fit_series(const HwSpec &spec, const int64_t *absolute, const int64_t 
 FutureKeys future_keys(const SeriesFit &model, int32_t horizon) {
     FutureKeys future{model.step.kind != CalendarStep::Kind::Duration, {}};
     future.keys.reserve(static_cast<size_t>(horizon));
-    for (int32_t h = 1; h <= horizon; ++h)
+    uint32_t steps = 0;
+    for (int32_t h = 1; h <= horizon; ++h, count_and_check_interrupts(steps))
         future.keys.push_back(advance(model.step, model.last_civil, model.last_absolute, h));
     return future;
 }

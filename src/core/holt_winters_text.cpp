@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "error.hpp"
+#include "interrupt.hpp"
 #include "holt_winters_series.hpp"
 #include "key_value_text.hpp"
 
@@ -53,29 +54,44 @@ CalendarStep step_from_text(const KeyValueText &parser, std::string_view token) 
 }
 
 // "2026-10-01T00:00:00" with an optional ".ffffff"; format_civil writes a space.
+// YYYY-MM-DDTHH:MM:SS[.ffffff]; the year has 4 or more digits (and a '-' before
+// the year 0), as format_civil writes it for every time PostgreSQL can hold.
 std::string civil_to_text(int64_t civil) {
     std::string text = format_civil(civil);
-    text[10] = 'T';
+    text[text.find(' ')] = 'T';
     return text;
 }
 
+bool all_digits(std::string_view text, size_t length) {
+    if (text.size() != length) return false;
+    for (char c : text)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
 int64_t civil_from_text(const KeyValueText &parser, std::string_view token) {
-    if (token.size() < 19 || token[4] != '-' || token[7] != '-' || token[10] != 'T' || token[13] != ':' ||
-        token[16] != ':')
+    const size_t t = token.find('T');
+    if (t == std::string_view::npos) parser.bad_text();
+    const std::string_view date = token.substr(0, t), time = token.substr(t + 1);
+    const size_t sign = !date.empty() && date[0] == '-' ? 1 : 0;
+    const size_t month_at = date.find('-', sign);
+    if (month_at == std::string_view::npos || month_at < sign + 4 || date.size() != month_at + 6 ||
+        date[month_at + 3] != '-' || !all_digits(date.substr(sign, month_at - sign), month_at - sign) ||
+        !all_digits(date.substr(month_at + 1, 2), 2) || !all_digits(date.substr(month_at + 4, 2), 2))
         parser.bad_text();
-    const CivilDate date{parser.parse<int64_t>(token.substr(0, 4)), parser.parse<int>(token.substr(5, 2)),
-                         parser.parse<int>(token.substr(8, 2))};
-    const int64_t hour = parser.parse<int64_t>(token.substr(11, 2)), minute = parser.parse<int64_t>(token.substr(14, 2)),
-                  second = parser.parse<int64_t>(token.substr(17, 2));
-    int64_t micros = 0;
-    if (token.size() > 19) {
-        if (token[19] != '.' || token.size() != 26) parser.bad_text();
-        micros = parser.parse<int64_t>(token.substr(20));
-    }
-    if (date.month < 1 || date.month > 12 || date.day < 1 || date.day > days_in_month(date.year, date.month) ||
-        hour > 23 || minute > 59 || second > 59 || micros < 0)
+    if ((time.size() != 8 && time.size() != 15) || time[2] != ':' || time[5] != ':' || !all_digits(time.substr(0, 2), 2) ||
+        !all_digits(time.substr(3, 2), 2) || !all_digits(time.substr(6, 2), 2) ||
+        (time.size() == 15 && (time[8] != '.' || !all_digits(time.substr(9), 6))))
         parser.bad_text();
-    return days_from_civil(date) * MICROS_PER_DAY + hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE +
+    const CivilDate civil{parser.parse<int64_t>(date.substr(0, month_at)), parser.parse<int>(date.substr(month_at + 1, 2)),
+                          parser.parse<int>(date.substr(month_at + 4, 2))};
+    const int64_t hour = parser.parse<int64_t>(time.substr(0, 2)), minute = parser.parse<int64_t>(time.substr(3, 2)),
+                  second = parser.parse<int64_t>(time.substr(6, 2));
+    const int64_t micros = time.size() == 15 ? parser.parse<int64_t>(time.substr(9)) : 0;
+    if (civil.year < -4713 || civil.year > 294277 || civil.month < 1 || civil.month > 12 || civil.day < 1 ||
+        civil.day > days_in_month(civil.year, civil.month) || hour > 23 || minute > 59 || second > 59)
+        parser.bad_text();
+    return days_from_civil(civil) * MICROS_PER_DAY + hour * MICROS_PER_HOUR + minute * MICROS_PER_MINUTE +
            second * MICROS_PER_SECOND + micros;
 }
 
@@ -93,7 +109,9 @@ std::string state_to_text(const HwStateHeader &header, const SeriesPoint *points
                        " gamma=" + optional_number(r.given, GIVEN_GAMMA, r.gamma) +
                        " keys=" + (header.date_keys ? "date" : "timestamptz") + " points=";
     text.reserve(text.size() + n * 28);
+    uint32_t steps = 0;
     for (size_t i = 0; i < n; ++i) {
+        count_and_check_interrupts(steps);
         if (i > 0) text += ',';
         text += std::to_string(points[i].t);
         text += ':';
@@ -122,7 +140,9 @@ void state_from_text(std::string_view text, HwStateHeader &header, std::vector<S
     parser.finish();
     points.clear();
     if (!list.empty() && list.back() == ',') parser.bad_text();
+    uint32_t steps = 0;
     while (!list.empty()) {
+        count_and_check_interrupts(steps);
         const size_t comma = std::min(list.find(','), list.size());
         const std::string_view item = list.substr(0, comma);
         const size_t colon = item.find(':');
@@ -204,9 +224,14 @@ void validate_model(const SeriesFit &m) {
         bad("a parameter of a component the model does not have is not 0");
     for (double v : f.season)
         if (!std::isfinite(v)) bad("season must be finite");
-    if (!std::isfinite(f.level) || !std::isfinite(f.trend) || !(f.sse >= 0) || !(f.residual_variance >= 0))
+    if (!std::isfinite(f.level) || !std::isfinite(f.trend) || !(f.sse >= 0 && std::isfinite(f.sse)) ||
+        !(f.residual_variance >= 0 && std::isfinite(f.residual_variance)))
         bad("level, trend, sse and residual_variance must be finite (sse and residual_variance >= 0)");
     if (f.residuals < 2 || m.points <= f.residuals || m.step.amount <= 0) bad("counts or step out of range");
+    // PostgreSQL's timestamps: 4714-11-24 BC to 294276 AD, in microseconds from 2000.
+    constexpr int64_t FIRST_TIME = -211813488000000000LL, END_TIME = 9223371331200000000LL;
+    for (int64_t t : {m.last_civil, m.last_absolute})
+        if (t < FIRST_TIME || t >= END_TIME) bad("last time out of range");
 }
 
 }  // namespace error_budget::core

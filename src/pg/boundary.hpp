@@ -26,6 +26,11 @@ void remember_current_exception() noexcept;
 // Raises what remember_current_exception() stored, as ereport(ERROR).
 [[noreturn]] void raise_remembered_exception();
 
+// The core's interrupt callback (installed by _PG_init): a cancel request,
+// statement_timeout or terminate is pending. It only reads the flags; the error is
+// raised by CHECK_FOR_INTERRUPTS() once the core has unwound to the boundary.
+bool statement_should_stop();
+
 template <typename Body>
 inline Datum call_guarded(FunctionCallInfo fcinfo, Body body) {
     try {

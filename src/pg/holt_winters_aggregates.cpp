@@ -134,6 +134,7 @@ SortedSeries sorted_series(const HwStateView &view) {
     long fixed_offset = 0;
     const bool fixed_zone = view.header->date_keys || pg_get_timezone_offset(session_timezone, &fixed_offset);
     for (size_t i = 0; i < n; ++i) {
+        if ((i & 0xFFFF) == 0) CHECK_FOR_INTERRUPTS();  // nothing with a destructor is alive here
         series.absolute[i] = points[i].t;
         series.values[i] = points[i].value;
         if (fixed_zone) {

@@ -210,7 +210,10 @@ EB_FUNCTION(holt_winters_predict) {
         }
         Datum values[5] = {Int32GetDatum(static_cast<int32>(h + 1)), t, Float8GetDatum(forecast[h]),
                            Float8GetDatum(lower[h]), Float8GetDatum(upper[h])};
-        bool nulls[5] = {false, false, false, false, false};
+        // R's multiplicative interval divides by the trend where (rel - j) mod f is 0:
+        // with a trend of 0 (or overflowing widths) R gives NaN or Inf; the bound is
+        // unknown, so NULL.
+        bool nulls[5] = {false, false, false, !std::isfinite(lower[h]), !std::isfinite(upper[h])};
         tuplestore_putvalues(result->setResult, result->setDesc, values, nulls);
     }
     return static_cast<Datum>(0);
