@@ -24,7 +24,11 @@ as_pg_owner valgrind --quiet --trace-children=yes --track-origins=yes --read-var
     "$bindir/postgres" -D "$dir/data" -c listen_addresses=127.0.0.1 -c port="$port" -c unix_socket_directories="$dir" \
     -c max_parallel_workers_per_gather=2 -c max_worker_processes=8 >"$dir/server.log" 2>&1 &
 server=$!
-stop() { kill -INT "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
+# (the server runs under runuser and valgrind: stop it through its data directory)
+stop() {
+    as_pg_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 300 stop >/dev/null 2>&1 || true
+    wait "$server" 2>/dev/null || true
+}
 trap stop EXIT
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
 for _ in $(seq 1 120); do "$bindir/pg_isready" -q && break; sleep 1; done
