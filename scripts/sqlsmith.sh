@@ -46,15 +46,27 @@ grep -oE '\] [0-9A-Z]{5} (ERROR|FATAL|PANIC)' "$EB_CLUSTER_DIR/run.log" | awk '{
 crashes=$(grep -c 'was terminated by signal\|PANIC' "$EB_CLUSTER_DIR/run.log" || true)
 echo "-- crashes: $crashes"
 ours='budget_|burn_rate|holt_winters|error_budget\.|flag_budget|snapshot_numbers|cost_baseline|run_slo_scan'
+# Each ERROR line with its STATEMENT (which continues on tab-indented lines).
+awk '
+    /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / {
+        if (stmt != "") { print err "\t" stmt; stmt = "" }
+        if ($0 ~ /\] [0-9A-Z]{5} ERROR:/) { err = $0; in_stmt = 0; next }
+        if ($0 ~ /STATEMENT:/ && err != "") { stmt = $0; in_stmt = 1; next }
+        in_stmt = 0; next
+    }
+    in_stmt { stmt = stmt " " $0 }
+    END { if (stmt != "") print err "\t" stmt }' "$EB_CLUSTER_DIR/run.log" | tr -s ' \t' ' ' > "$EB_CLUSTER_DIR/errors.txt"
+report=$(mktemp -d /tmp/error_budget_sqlsmith_report.XXXXXX)
+cp "$EB_CLUSTER_DIR/run.log" "$EB_CLUSTER_DIR/errors.txt" "$EB_CLUSTER_DIR/sqlsmith.out" "$report/"
+echo "-- XX000 messages (all queries):"
+grep -E '\] XX000 ERROR:' "$EB_CLUSTER_DIR/run.log" | sed 's/.*ERROR: *//' | sort | uniq -c | sort -rn | head -10
 internal=0
 for state in XX000 57014; do
-    echo "-- $state whose statement uses the extension:"
-    # The STATEMENT line follows its ERROR line in the log.
-    n=$(awk -v s="$state" -v ours="$ours" '
-        $0 ~ "\\] " s " ERROR" { err = $0; want = 1; next }
-        want && /STATEMENT:/ { if ($0 ~ ours) { print err; print $0; c++ } want = 0 }
-        END { print c + 0 > "/dev/stderr" }' "$EB_CLUSTER_DIR/run.log" 2>"$EB_CLUSTER_DIR/count.$state")
-    echo "$n" | head -40
-    [ "$state" = XX000 ] && internal=$(cat "$EB_CLUSTER_DIR/count.$state")
+    matches=$(grep -E "\] $state ERROR:" "$EB_CLUSTER_DIR/errors.txt" | grep -E "$ours" || true)
+    n=$(printf '%s' "$matches" | grep -c . || true)
+    echo "-- $state whose statement uses the extension: $n"
+    printf '%s\n' "$matches" | head -10 | cut -c1-1500
+    [ "$state" = XX000 ] && internal=$n
 done
+echo "(server log, errors and sqlsmith output kept in $report)"
 [ "$crashes" -eq 0 ] && [ "$internal" -eq 0 ]
