@@ -41,7 +41,7 @@ grep -E '^(test|ok|not ok)|tests (passed|failed)' "$dir/regress.log" || true
 stop
 trap - EXIT
 errors=$(cat "$dir"/valgrind.*.log | grep -c '^==[0-9]*== [A-Z][a-z]' || true)
-ours=$(grep -l 'error_budget.so' "$dir"/valgrind.*.log 2>/dev/null | wc -l)
+ours=$( (grep -l 'error_budget.so' "$dir"/valgrind.*.log 2>/dev/null || true) | wc -l)
 echo "== valgrind: $(ls "$dir"/valgrind.*.log | wc -l) server processes, $errors error lines, $ours logs with an error_budget.so frame"
 grep -h -B2 -A25 'error_budget.so' "$dir"/valgrind.*.log | head -120 || true
 echo "(logs in $dir)"
