@@ -45,12 +45,12 @@ echo "-- errors by SQLSTATE (server log)"
 grep -oE '\] [0-9A-Z]{5} (ERROR|FATAL|PANIC)' "$EB_CLUSTER_DIR/run.log" | awk '{print $2, $3}' | sort | uniq -c | sort -rn | head -30
 crashes=$(grep -c 'was terminated by signal\|PANIC' "$EB_CLUSTER_DIR/run.log" || true)
 echo "-- crashes: $crashes"
-ours='budget_|burn_rate|holt_winters|error_budget\.|flag_budget|snapshot_numbers|cost_baseline|run_slo_scan'
+ours='(holt_winters_[a-z_]*|budget_remaining|burn_rate|budget_state_[a-z_]*|flag_budget|error_budget\.[a-z_]*)\('
 # Each ERROR line with its STATEMENT (which continues on tab-indented lines).
 awk '
     /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9] / {
         if (stmt != "") { print err "\t" stmt; stmt = "" }
-        if ($0 ~ /\] [0-9A-Z]{5} ERROR:/) { err = $0; in_stmt = 0; next }
+        if ($0 ~ /\] [0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z][0-9A-Z] ERROR:/) { err = $0; in_stmt = 0; next }
         if ($0 ~ /STATEMENT:/ && err != "") { stmt = $0; in_stmt = 1; next }
         in_stmt = 0; next
     }
