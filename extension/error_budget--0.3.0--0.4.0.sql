@@ -237,16 +237,19 @@ ALTER TABLE error_budget.slos ENABLE TRIGGER slos_validate;
 -- WARNING instead of failing the update or running as before.
 DO $$
 DECLARE
-    s record;
+    slo_id bigint;
+    slo_name text;
 BEGIN
-    FOR s IN SELECT id, name FROM error_budget.slos ORDER BY id LOOP
+    -- (ids first: ALTER TABLE below cannot run while a query still reads slos)
+    FOREACH slo_id IN ARRAY ARRAY(SELECT id FROM error_budget.slos ORDER BY id) LOOP
         BEGIN
-            UPDATE error_budget.slos SET name = name WHERE id = s.id;
+            UPDATE error_budget.slos SET name = name WHERE id = slo_id;
         EXCEPTION WHEN OTHERS THEN
+            slo_name := (SELECT name FROM error_budget.slos WHERE id = slo_id);
             ALTER TABLE error_budget.slos DISABLE TRIGGER slos_validate;
-            UPDATE error_budget.slos SET enabled = false WHERE id = s.id;
+            UPDATE error_budget.slos SET enabled = false WHERE id = slo_id;
             ALTER TABLE error_budget.slos ENABLE TRIGGER slos_validate;
-            RAISE WARNING 'error_budget 0.4.0: SLO % disabled: %', s.name, SQLERRM;
+            RAISE WARNING 'error_budget 0.4.0: SLO % disabled: %', slo_name, SQLERRM;
         END;
     END LOOP;
 END $$;

@@ -87,5 +87,32 @@ SQL
 same=$("${psql[@]}" -At -d $restored -c "SELECT (SELECT model::text FROM public.cost_models) = '$("${psql[@]}" -At -d $old -c 'SELECT model::text FROM public.cost_models')'")
 [ "$same" = "t" ] || { echo "stored model changed by dump/restore"; exit 1; }
 
+# 0.3.0 -> 0.4.0 with SLOs and their history: owners come from the source tables,
+# expressions are stored in canonical form, a definition 0.4.0 refuses (a volatile
+# function) is disabled with a WARNING, and computing goes on with the history kept.
+catalog=eb_upgrade_catalog
+"${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $catalog" -c "CREATE DATABASE $catalog" \
+    -c "DROP ROLE IF EXISTS eb_upgrade_table_owner" -c "CREATE ROLE eb_upgrade_table_owner"
+"${psql[@]}" -d $catalog <<'SQL'
+CREATE EXTENSION error_budget VERSION '0.3.0';
+CREATE TABLE public.calls AS
+SELECT timestamptz '2026-10-01 00:00+00' + i * interval '10 minutes' AS created_at,
+       (ARRAY['sales', 'support'])[1 + i % 2] AS vertical, i % 11 <> 0 AS ok, (i % 5)::float8 AS cost
+FROM generate_series(0, 3000) AS i;
+ALTER TABLE public.calls OWNER TO eb_upgrade_table_owner;
+SELECT name FROM error_budget.define_slo('ok_rate', 'public.calls', 'ratio', good => 'ok  AND  true', target => 0.9, dimensions => '{vertical}');
+SELECT name FROM error_budget.define_slo('sleepy', 'public.calls', 'ratio', good => 'pg_sleep(0) IS NOT NULL', target => 0.9);
+SELECT count(*) FROM error_budget.compute_budgets('2026-10-15 00:00+00');
+SQL
+warnings=$("${psql[@]}" -d $catalog -c "ALTER EXTENSION error_budget UPDATE" 2>&1)
+echo "$warnings" | grep -q 'SLO sleepy disabled' || { echo "the volatile SLO was not disabled: $warnings"; exit 1; }
+state=$("${psql[@]}" -At -d $catalog -c "SELECT string_agg(name || ':' || owner || ':' || enabled || ':' || coalesce(good, ''), ' | ' ORDER BY name) FROM error_budget.slos")
+[ "$state" = "ok_rate:eb_upgrade_table_owner:true:(ok AND true) | sleepy:eb_upgrade_table_owner:false:pg_sleep(0) IS NOT NULL" ] \
+    || { echo "SLOs after the update: $state"; exit 1; }
+after=$("${psql[@]}" -At -d $catalog -c "SELECT count(*) FROM error_budget.compute_budgets('2026-10-16 00:00+00')" \
+                                     -c "SELECT count(DISTINCT computed_at) FROM error_budget.error_budgets WHERE name = 'ok_rate'")
+[ "$after" = "$(printf '2\n2')" ] || { echo "computing after the update: $after"; exit 1; }
+"${psql[@]}" -d postgres -c "DROP DATABASE $catalog" -c "DROP ROLE eb_upgrade_table_owner"
+
 for db in $old $fresh $restored; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
-echo "update 0.1.0 -> 0.4.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"
+echo "0.3.0 SLOs updated (owners, canonical expressions, a volatile one disabled); update 0.1.0 -> 0.4.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"
