@@ -1231,3 +1231,10 @@ COMMENT ON FUNCTION error_budget.prune_snapshots(interval) IS
     'Deletes the snapshots older than `keep` (at least 1 day) except the latest of each budget; returns how many went. Transitions in budget_events are kept';
 
 COMMENT ON COLUMN error_budget.slos.baseline_days IS 'cost_band: days before the window (24-hour days counted back from its start) whose daily spend forecasts the baseline (default 14): incident days over the band stay out; the mean of each weekday, or Holt-Winters with a weekly season for 28 days or more all kept (error_budget.cost_baseline)';
+
+-- Every trigger of the extension has a comment.
+COMMENT ON TRIGGER budget_events_append_only ON error_budget.budget_events IS 'Refuses UPDATE: transitions are never rewritten';
+COMMENT ON TRIGGER error_budgets_flag ON error_budget.error_budgets IS 'Sets each snapshot''s status from remaining and logs and announces transitions of the budget (vertical, name, scope)';
+COMMENT ON TRIGGER slos_validate ON error_budget.slos IS 'Validates a definition and its owner, and stores its expressions in canonical form';
+COMMENT ON TRIGGER slos_guard_delete ON error_budget.slos IS 'Only the owner of an SLO, a member of that role or a superuser may delete it';
+COMMENT ON TRIGGER planned_burns_validate ON error_budget.planned_burns IS 'Refuses a planned burn with infinite times, unknown SLOs, non-text dimension values or columns no covered SLO has';

@@ -169,6 +169,20 @@ DROP TRIGGER t ON misuse;
 SELECT pg_temp.error_of($$SELECT flag_budget()$$);
 SELECT count(*) AS misuse_rows_kept FROM misuse;
 
+-- A user's table keyed by a type whose '=' is not in pg_catalog (citext): a snapshot
+-- written behind a later one is history there too. 10-10 ok, 10-12 ok (no
+-- transition), then 10-11 escalated is written back: no transition, status stays ok.
+CREATE EXTENSION citext;
+CREATE TABLE team_budgets (id serial, team citext, remaining float8, status text, computed_at timestamptz);
+CREATE TRIGGER flag BEFORE INSERT ON team_budgets FOR EACH ROW EXECUTE FUNCTION flag_budget('remaining', 'status', 'team');
+INSERT INTO team_budgets (team, remaining, computed_at) VALUES ('Voice', 0.9, '2026-10-10'), ('Voice', 0.8, '2026-10-12');
+INSERT INTO team_budgets (team, remaining, computed_at) VALUES ('Voice', 0.05, '2026-10-11');
+SELECT computed_at::date AS day, status FROM team_budgets ORDER BY computed_at;
+SELECT from_status, to_status, computed_at::date AS day FROM error_budget.budget_events WHERE source = 'public.team_budgets' ORDER BY id;
+SELECT status AS current_status FROM error_budget.budget_current WHERE source = 'team_budgets'::regclass;
+DROP TABLE team_budgets;
+DROP EXTENSION citext;
+
 -- Per database: applies to new sessions.
 ALTER DATABASE :"DBNAME" SET error_budget.block_below = 0.4;
 \c

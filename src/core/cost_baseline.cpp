@@ -6,6 +6,7 @@
 
 #include "error.hpp"
 #include "holt_winters.hpp"
+#include "interrupt.hpp"
 
 namespace error_budget::core {
 
@@ -43,11 +44,16 @@ CostBaseline cost_baseline(const std::vector<std::optional<double>> &daily_spend
     const int n = static_cast<int>(daily_spend.size());
     std::array<std::vector<double>, WEEK> by_weekday;
     std::vector<double> present;
-    for (int i = 0; i < n; ++i)
-        if (daily_spend[i]) {
-            by_weekday[i % WEEK].push_back(*daily_spend[i]);
-            present.push_back(*daily_spend[i]);
-        }
+    uint32_t steps = 0;
+    for (int i = 0; i < n; ++i) {
+        count_and_check_interrupts(steps);
+        if (!daily_spend[i]) continue;
+        // NaN would break the medians' ordering; infinity is no spend.
+        if (!std::isfinite(*daily_spend[i]))
+            fail(ErrorKind::InvalidParameter, "cost_baseline: daily spend must be finite, got " + format_double(*daily_spend[i]));
+        by_weekday[i % WEEK].push_back(*daily_spend[i]);
+        present.push_back(*daily_spend[i]);
+    }
     if (present.empty()) return result;
 
     // Incident days: over the band of their weekday's median.
@@ -57,6 +63,7 @@ CostBaseline cost_baseline(const std::vector<std::optional<double>> &daily_spend
     double kept_sum = 0;
     int kept = 0;
     for (int i = 0; i < n; ++i) {
+        count_and_check_interrupts(steps);
         if (!daily_spend[i]) continue;
         const int w = i % WEEK;
         const double reference = by_weekday[w].size() >= 2 ? median(by_weekday[w]) : overall_median;
@@ -80,18 +87,23 @@ CostBaseline cost_baseline(const std::vector<std::optional<double>> &daily_spend
     // The window's day j falls on the weekday of baseline day n + j.
     double total = 0;
     for (int j = 0; j < horizon_days; ++j) {
+        count_and_check_interrupts(steps);
         const int w = (n + j) % WEEK;
         total += counts[w] > 0 ? sums[w] / counts[w] : kept_sum / kept;
     }
     result.baseline = total * scale;
+    if (!std::isfinite(*result.baseline))
+        fail(ErrorKind::NumericOutOfRange, "cost_baseline: the baseline overflows double precision");
     return result;
 }
 
 CostBaseline cost_baseline_for_window(const std::vector<std::optional<double>> &daily_spend, double band,
                                       double window_seconds) {
-    if (!(window_seconds > 0) || !std::isfinite(window_seconds))
-        fail(ErrorKind::InvalidParameter, "cost_baseline: the window must be positive and finite");
     constexpr double DAY = 86400.0;
+    if (!(window_seconds > 0 && window_seconds <= MAX_HORIZON * DAY))
+        fail(ErrorKind::InvalidParameter, "cost_baseline: the window must be positive and at most " +
+                                              std::to_string(MAX_HORIZON) + " days, got " +
+                                              format_double(window_seconds) + " seconds");
     const int horizon = std::max(static_cast<int>(std::ceil(window_seconds / DAY)), 1);
     return cost_baseline(daily_spend, band, horizon, window_seconds / (horizon * DAY));
 }

@@ -48,6 +48,24 @@ void validate(const BudgetRule &rule) {
         fail(ErrorKind::InvalidParameter, "band must be > 0, got " + format_double(rule.band));
 }
 
+// The totals a scan can produce: counts are whole numbers from count(*) (at most
+// 2^53, exact in a double), sums are finite, a mean ratio lies in [0, 1].
+void validate(const BudgetTotals &t) {
+    constexpr double MAX_COUNT = 9007199254740992.0;  // 2^53
+    for (double count : {t.good, t.bad, t.scoped, t.counted, t.units, t.bad_slices, t.slices_with_events,
+                         t.slice_events, t.elapsed_slices, t.period_slices})
+        if (!(count >= 0 && count <= MAX_COUNT && count == std::floor(count)))
+            fail(ErrorKind::NumericOutOfRange, "snapshot totals: a count must be a whole number in [0, 2^53], got " +
+                                                   format_double(count));
+    for (double sum : {t.good_weight, t.bad_weight, t.min_weight, t.amount})
+        if (!std::isfinite(sum)) fail(ErrorKind::NumericOutOfRange, "snapshot totals: sums must be finite, got " + format_double(sum));
+    if (!(t.mean_slice_ratio >= 0 && t.mean_slice_ratio <= 1))
+        fail(ErrorKind::InvalidParameter, "snapshot totals: mean_slice_ratio must be in [0, 1], got " +
+                                              format_double(t.mean_slice_ratio));
+    if (t.baseline && !std::isfinite(*t.baseline))
+        fail(ErrorKind::NumericOutOfRange, "snapshot totals: the baseline must be finite, got " + format_double(*t.baseline));
+}
+
 // Counts come from count(*) as doubles; the ratio formulas take them as the
 // aggregates' integer counts so that a snapshot equals budget_remaining() by hand.
 BudgetState counted_state(double target, double good, double bad) {
@@ -87,10 +105,11 @@ BudgetNumbers timeslices(const BudgetRule &rule, const BudgetTotals &t) {
     const double budget = spare * t.period_slices;
     n.allowed = budget;
     n.consumed = t.bad_slices;
-    n.remaining = 1 - t.bad_slices / budget;
-    n.burn = (t.bad_slices / t.elapsed_slices) / spare;
     n.budget_slices = budget;
     n.remaining_slices = budget - t.bad_slices;
+    if (budget > 0) n.remaining = 1 - t.bad_slices / budget;
+    // At the very start of a calendar period no slice has elapsed: no rate yet.
+    if (t.elapsed_slices > 0) n.burn = (t.bad_slices / t.elapsed_slices) / spare;
     return n;
 }
 
@@ -178,6 +197,7 @@ double raw_events(const BudgetRule &rule, const BudgetTotals &t) {
 
 BudgetNumbers compute_snapshot(const BudgetRule &rule, const BudgetTotals &totals) {
     validate(rule);
+    validate(totals);
     BudgetNumbers n;
     switch (rule.kind) {
         case BudgetKind::Ratio:
@@ -190,6 +210,13 @@ BudgetNumbers compute_snapshot(const BudgetRule &rule, const BudgetTotals &total
         case BudgetKind::CostBand: n = cost_band(rule, totals); break;
         case BudgetKind::AmountCap: n = amount_cap(rule, totals); break;
     }
+    // Every formula above guards its divisions; a number that still is not finite
+    // (totals near the double range) is an error, never a NaN or infinite snapshot.
+    std::optional<double> events = n.events;
+    for (const std::optional<double> *v : {&events, &n.bad_events, &n.allowed, &n.consumed, &n.remaining, &n.burn,
+                                           &n.budget_slices, &n.remaining_slices})
+        if (*v && !std::isfinite(**v))
+            fail(ErrorKind::NumericOutOfRange, "snapshot numbers out of range (overflow double precision)");
     // Too few events: no number rather than a noisy one (status no_data).
     if (raw_events(rule, totals) < rule.min_events) {
         n.remaining.reset();

@@ -329,11 +329,17 @@ CurrentStatus lock_current_status(Datum *values, char *nulls) {
 
 // Does the table hold a snapshot of the same budget computed after this one (a
 // backfill written behind the latest)? One query on the table's own rows, by its
-// key columns and computed_at (error_budgets has the index for it); asked only
-// when the status differs. Its plan is prepared once per trigger and kept (the
-// plan cache replans it when the table changes).
+// key columns and computed_at; asked only when the status differs. The keys are
+// compared as text, as the budget key itself is (a key column whose type has no
+// '=' in pg_catalog, such as citext, works too; for text keys, as error_budgets'
+// are, the cast is a no-op and its index serves). The plan is prepared once per
+// trigger and relation and kept (the plan cache replans it when the table changes).
+struct LaterSnapshotKey {
+    Oid trigger;
+    Oid relation;
+};
 struct LaterSnapshotPlan {
-    Oid trigger;  // hash key
+    LaterSnapshotKey key;  // hash key
     SPIPlanPtr plan;
 };
 HTAB *later_snapshot_plans = nullptr;  // lives in TopMemoryContext
@@ -341,34 +347,34 @@ HTAB *later_snapshot_plans = nullptr;  // lives in TopMemoryContext
 SPIPlanPtr later_snapshot_plan(const TriggerData *data, const BudgetColumns &columns) {
     if (!later_snapshot_plans) {
         HASHCTL control{};
-        control.keysize = sizeof(Oid);
+        control.keysize = sizeof(LaterSnapshotKey);
         control.entrysize = sizeof(LaterSnapshotPlan);
         later_snapshot_plans = hash_create("error_budget later-snapshot plans", 16, &control, HASH_ELEM | HASH_BLOBS);
     }
-    const Oid trigger = data->tg_trigger->tgoid;
-    bool found = false;
-    auto *entry = static_cast<LaterSnapshotPlan *>(hash_search(later_snapshot_plans, &trigger, HASH_FIND, &found));
-    if (found) return entry->plan;
     Relation rel = data->tg_relation;
+    const LaterSnapshotKey key{data->tg_trigger->tgoid, RelationGetRelid(rel)};
+    bool found = false;
+    auto *entry = static_cast<LaterSnapshotPlan *>(hash_search(later_snapshot_plans, &key, HASH_FIND, &found));
+    if (found) return entry->plan;
     TupleDesc desc = RelationGetDescr(rel);
-    const int count = columns.key_count + 1;
     Oid types[MAX_KEY_COLUMNS + 1];
     StringInfoData query;
     initStringInfo(&query);
     appendStringInfo(&query, "SELECT EXISTS (SELECT FROM %s WHERE ",
                      quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
-    for (int i = 0; i < count; ++i) {
-        const AttrNumber attnum = i < columns.key_count ? columns.keys[i] : columns.computed_at;
-        types[i] = TupleDescAttr(desc, attnum - 1)->atttypid;
-        appendStringInfo(&query, "%s%s OPERATOR(pg_catalog.%s) $%d", i > 0 ? " AND " : "",
-                         quote_identifier(NameStr(TupleDescAttr(desc, attnum - 1)->attname)),
-                         i < columns.key_count ? "=" : ">", i + 1);
+    for (int i = 0; i < columns.key_count; ++i) {
+        types[i] = TEXTOID;
+        appendStringInfo(&query, "%s::pg_catalog.text OPERATOR(pg_catalog.=) $%d AND ",
+                         quote_identifier(NameStr(TupleDescAttr(desc, columns.keys[i] - 1)->attname)), i + 1);
     }
-    appendStringInfoChar(&query, ')');
-    SPIPlanPtr plan = SPI_prepare(query.data, count, types);
+    types[columns.key_count] = TIMESTAMPTZOID;
+    appendStringInfo(&query, "%s OPERATOR(pg_catalog.>) $%d)",
+                     quote_identifier(NameStr(TupleDescAttr(desc, columns.computed_at - 1)->attname)),
+                     columns.key_count + 1);
+    SPIPlanPtr plan = SPI_prepare(query.data, columns.key_count + 1, types);
     if (!plan) elog(ERROR, "flag_budget: could not prepare the later-snapshot query: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
-    entry = static_cast<LaterSnapshotPlan *>(hash_search(later_snapshot_plans, &trigger, HASH_ENTER, &found));
+    entry = static_cast<LaterSnapshotPlan *>(hash_search(later_snapshot_plans, &key, HASH_ENTER, &found));
     entry->plan = plan;
     return plan;
 }
@@ -376,16 +382,17 @@ SPIPlanPtr later_snapshot_plan(const TriggerData *data, const BudgetColumns &col
 bool has_later_snapshot(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns) {
     if (columns.computed_at == InvalidAttrNumber) return false;
     TupleDesc desc = RelationGetDescr(data->tg_relation);
-    const int count = columns.key_count + 1;
     Datum values[MAX_KEY_COLUMNS + 1];
-    for (int i = 0; i < count; ++i) {
-        bool isnull = false;
-        values[i] = heap_getattr(tuple, i < columns.key_count ? columns.keys[i] : columns.computed_at, desc, &isnull);
-        if (isnull) return false;  // a NULL key or time matches nothing
+    for (int i = 0; i < columns.key_count; ++i) {
+        const char *text = column_text(tuple, desc, columns.keys[i]);
+        if (text == nullptr) return false;  // a NULL key matches nothing
+        values[i] = CStringGetTextDatum(text);
     }
+    bool isnull = false;
+    values[columns.key_count] = heap_getattr(tuple, columns.computed_at, desc, &isnull);
+    if (isnull) return false;
     if (SPI_execute_plan(later_snapshot_plan(data, columns), values, nullptr, true, 1) != SPI_OK_SELECT)
         elog(ERROR, "flag_budget: could not look for later snapshots");
-    bool isnull = false;
     return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 }
 

@@ -18,38 +18,58 @@ namespace {
 
 namespace core = error_budget::core;
 
-// A column of a composite value (isnull set when it is NULL).
-Datum field(HeapTupleHeader row, const char *name, bool *isnull) {
-    return GetAttributeByName(row, name, isnull);
+// A composite argument, deformed once: its columns by name.
+struct Row {
+    TupleDesc desc;
+    Datum *values;
+    bool *nulls;
+};
+
+Row deform(HeapTupleHeader header) {
+    TupleDesc desc = lookup_rowtype_tupdesc_copy(HeapTupleHeaderGetTypeId(header), HeapTupleHeaderGetTypMod(header));
+    HeapTupleData tuple{};
+    tuple.t_len = HeapTupleHeaderGetDatumLength(header);
+    tuple.t_data = header;
+    Row row{desc, static_cast<Datum *>(palloc(desc->natts * sizeof(Datum))),
+            static_cast<bool *>(palloc(desc->natts * sizeof(bool)))};
+    heap_deform_tuple(&tuple, desc, row.values, row.nulls);
+    return row;
 }
 
-// A numeric column of a composite value; `fallback` when it is NULL or absent.
-double number(HeapTupleHeader row, const char *name, double fallback = 0) {
-    bool isnull = false;
-    TupleDesc desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(row), HeapTupleHeaderGetTypMod(row));
-    const int column = [&] {
-        for (int c = 0; c < desc->natts; ++c)
-            if (!TupleDescAttr(desc, c)->attisdropped && strcmp(NameStr(TupleDescAttr(desc, c)->attname), name) == 0)
-                return c;
-        return -1;
-    }();
-    const Oid type = column >= 0 ? TupleDescAttr(desc, column)->atttypid : InvalidOid;
-    ReleaseTupleDesc(desc);
-    if (column < 0) return fallback;
-    const Datum value = field(row, name, &isnull);
-    if (isnull) return fallback;
-    switch (type) {
-        case FLOAT8OID: return DatumGetFloat8(value);
-        case INT8OID: return static_cast<double>(DatumGetInt64(value));
-        case INT4OID: return DatumGetInt32(value);
-        default: elog(ERROR, "snapshot_numbers: column %s has type %s", name, format_type_be(type));
+// The column `name`, or -1 when the row has none.
+int column_of(const Row &row, const char *name) {
+    for (int c = 0; c < row.desc->natts; ++c)
+        if (!TupleDescAttr(row.desc, c)->attisdropped && strcmp(NameStr(TupleDescAttr(row.desc, c)->attname), name) == 0)
+            return c;
+    return -1;
+}
+
+// A numeric column; `fallback` when it is NULL or absent.
+double number(const Row &row, const char *name, double fallback = 0) {
+    const int c = column_of(row, name);
+    if (c < 0 || row.nulls[c]) return fallback;
+    switch (TupleDescAttr(row.desc, c)->atttypid) {
+        case FLOAT8OID: return DatumGetFloat8(row.values[c]);
+        case INT8OID: return static_cast<double>(DatumGetInt64(row.values[c]));
+        case INT4OID: return DatumGetInt32(row.values[c]);
+        default:
+            ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
+                            errmsg("snapshot_numbers: column %s must be a number, not %s", name,
+                                   format_type_be(TupleDescAttr(row.desc, c)->atttypid))));
     }
+    pg_unreachable();
 }
 
-const char *text_field(HeapTupleHeader row, const char *name) {
-    bool isnull = false;
-    const Datum value = field(row, name, &isnull);
-    return isnull ? nullptr : TextDatumGetCString(value);
+const char *text_field(const Row &row, const char *name) {
+    const int c = column_of(row, name);
+    return c < 0 || row.nulls[c] ? nullptr : TextDatumGetCString(row.values[c]);
+}
+
+// An interval column (isnull set when NULL or absent).
+Datum interval_field(const Row &row, const char *name, bool *isnull) {
+    const int c = column_of(row, name);
+    *isnull = c < 0 || row.nulls[c];
+    return *isnull ? static_cast<Datum>(0) : row.values[c];
 }
 
 double interval_seconds(Datum interval) {
@@ -61,8 +81,8 @@ double interval_seconds(Datum interval) {
 EB_FUNCTION(snapshot_numbers) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("snapshot_numbers: slo and totals are required")));
-    HeapTupleHeader slo = PG_GETARG_HEAPTUPLEHEADER(0);
-    HeapTupleHeader totals_row = PG_GETARG_HEAPTUPLEHEADER(1);
+    const Row slo = deform(PG_GETARG_HEAPTUPLEHEADER(0));
+    const Row totals_row = deform(PG_GETARG_HEAPTUPLEHEADER(1));
 
     // Unpacked into plain values first: the core runs between no two PostgreSQL calls.
     const char *kind = text_field(slo, "kind");
@@ -71,7 +91,7 @@ EB_FUNCTION(snapshot_numbers) {
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("snapshot_numbers: the SLO has no kind or method")));
     const bool weighted = text_field(slo, "weight") != nullptr;
     bool slice_null = true;
-    const Datum slice = field(slo, "slice", &slice_null);
+    const Datum slice = interval_field(slo, "slice", &slice_null);
     const double slice_seconds = slice_null ? 0 : interval_seconds(slice);
     const double elapsed_seconds = PG_ARGISNULL(3) ? 0 : interval_seconds(PG_GETARG_DATUM(3));
     const double period_seconds = PG_ARGISNULL(4) ? 0 : interval_seconds(PG_GETARG_DATUM(4));

@@ -297,6 +297,7 @@ COMMENT ON FUNCTION error_budget.validate_slo() IS
     'Trigger of error_budget.slos: rejects a definition whose table, columns, expressions, kind fields, method or window do not fit, with the reason';
 CREATE TRIGGER slos_validate BEFORE INSERT OR UPDATE ON error_budget.slos
     FOR EACH ROW EXECUTE FUNCTION error_budget.validate_slo();
+COMMENT ON TRIGGER slos_validate ON error_budget.slos IS 'Validates a definition and its owner, and stores its expressions in canonical form';
 
 CREATE FUNCTION error_budget.guard_slo_delete() RETURNS trigger
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -311,6 +312,7 @@ COMMENT ON FUNCTION error_budget.guard_slo_delete() IS
     'Trigger of error_budget.slos: only the owner of an SLO, a member of that role or a superuser may delete it';
 CREATE TRIGGER slos_guard_delete BEFORE DELETE ON error_budget.slos
     FOR EACH ROW EXECUTE FUNCTION error_budget.guard_slo_delete();
+COMMENT ON TRIGGER slos_guard_delete ON error_budget.slos IS 'Only the owner of an SLO, a member of that role or a superuser may delete it';
 
 -- define_slo: named arguments and defaults per kind and method.
 CREATE FUNCTION error_budget.define_slo(
@@ -412,6 +414,7 @@ COMMENT ON FUNCTION error_budget.validate_planned_burn() IS
     'Trigger of error_budget.planned_burns: finite times, existing SLOs, text dimension values on columns a covered SLO''s table has';
 CREATE TRIGGER planned_burns_validate BEFORE INSERT OR UPDATE ON error_budget.planned_burns
     FOR EACH ROW EXECUTE FUNCTION error_budget.validate_planned_burn();
+COMMENT ON TRIGGER planned_burns_validate ON error_budget.planned_burns IS 'Refuses a planned burn with infinite times, unknown SLOs, non-text dimension values or columns no covered SLO has';
 
 CREATE FUNCTION error_budget.log_planned_burn(starts_at timestamptz, ends_at timestamptz, reason text,
                                              slos text[] DEFAULT NULL, dimensions jsonb DEFAULT '{}')

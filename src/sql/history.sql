@@ -111,6 +111,7 @@ COMMENT ON FUNCTION error_budget.forbid_event_update() IS
     'Trigger function keeping error_budget.budget_events append-only';
 CREATE TRIGGER budget_events_append_only BEFORE UPDATE ON error_budget.budget_events
     FOR EACH ROW EXECUTE FUNCTION error_budget.forbid_event_update();
+COMMENT ON TRIGGER budget_events_append_only ON error_budget.budget_events IS 'Refuses UPDATE: transitions are never rewritten';
 
 -- The NOTIFY payload of a transition, built with PostgreSQL's JSON functions.
 -- Every name is qualified instead of SET search_path, so that the planner can
@@ -139,6 +140,7 @@ COMMENT ON FUNCTION @extschema@.flag_budget() IS
 
 CREATE TRIGGER error_budgets_flag BEFORE INSERT OR UPDATE ON error_budget.error_budgets
     FOR EACH ROW EXECUTE FUNCTION @extschema@.flag_budget('remaining', 'status', 'vertical', 'name', 'scope');
+COMMENT ON TRIGGER error_budgets_flag ON error_budget.error_budgets IS 'Sets each snapshot''s status from remaining and logs and announces transitions of the budget (vertical, name, scope)';
 
 -- pg_dump keeps the rows (and the id sequences) of the history tables.
 COMMENT ON SEQUENCE error_budget.error_budgets_id_seq IS 'Identity of error_budget.error_budgets.id (dumped with the rows)';

@@ -163,6 +163,13 @@ SELECT sum(fuzz.binary_cases(t, 400)) AS binary_cases FROM unnest(ARRAY['budget_
 \echo binary inputs: :binary_cases mutated payloads
 
 -- ---- 2. edge-case calls of every function and aggregate --------------------------------
+CREATE TABLE fuzz.calls_data (created_at timestamptz, ok boolean, cost float8);
+SELECT count(*) FROM (VALUES
+    (error_budget.define_slo('f_ratio', 'fuzz.calls_data', 'ratio', good => 'ok', target => 0.99, weight => 'cost')),
+    (error_budget.define_slo('f_slices', 'fuzz.calls_data', 'ratio', good => 'ok', target => 0.999, method => 'Timeslices', slice_target => 0.5, calendar => 'month')),
+    (error_budget.define_slo('f_count', 'fuzz.calls_data', 'count', event => 'NOT ok', max_events => 0)),
+    (error_budget.define_slo('f_cost', 'fuzz.calls_data', 'cost_band', amount => 'cost')),
+    (error_budget.define_slo('f_cap', 'fuzz.calls_data', 'amount_cap', amount => 'cost', allowance => 1e-300))) AS d(s);
 CREATE TABLE fuzz.edges (v text);
 INSERT INTO fuzz.edges VALUES ('NULL'), ('''NaN''::float8'), ('''Infinity''::float8'), ('''-Infinity''::float8'), ('0'), ('-1'),
     ('0.5'), ('1'), ('1e-300'), ('1e308'), ('0.9999999999999999'), ('2');
@@ -206,6 +213,21 @@ UNION ALL
 SELECT format('SELECT array_agg(row(forecast, lower, upper))::text FROM holt_winters_predict((SELECT holt_winters_fit(date ''2026-01-01'' + i, %s) FROM generate_series(0, 27) AS i), %s, %s)', series, h, l.v), true
 FROM unnest(ARRAY['i::float8', '10::float8, 7, ''multiplicative'', 0.5, 0, 0.3', '(1e300 * (1 + i % 7))::float8, 7', '(10 + i % 7)::float8, 7, ''multiplicative''']) AS series,
      unnest(ARRAY['1', '30', '1000000']) AS h, fuzz.edges l;
+
+-- cost-band baselines and snapshot numbers (callable directly, not only by compute_budgets)
+INSERT INTO fuzz.calls
+SELECT format('SELECT error_budget.cost_baseline(%s::float8[], %s, %L::interval)::text', a, b.v, w), true
+FROM unnest(ARRAY['ARRAY[]', 'ARRAY[NULL, NULL]', 'ARRAY[1, ''NaN'', 3]', 'ARRAY[1, ''Infinity'']', 'ARRAY[1e308, 1e308, 1e308]',
+                  'ARRAY[-5, 0, 5]', '(SELECT array_agg(i % 7) FROM generate_series(1, 40) AS i)']) AS a,
+     (SELECT v FROM fuzz.edges ORDER BY v LIMIT 7) AS b,
+     unnest(ARRAY['0', '-1 day', '12 hours', '7 days', '3000 years', '1 month']) AS w
+UNION ALL
+SELECT format('SELECT error_budget.snapshot_numbers(s, t, %s, %L::interval, %L::interval)::text FROM error_budget.slos s, (SELECT %s) AS t WHERE s.name = %L',
+              b.v, e, p, cols, n), true
+FROM (SELECT v FROM fuzz.edges ORDER BY v LIMIT 5) AS b, unnest(ARRAY['f_ratio', 'f_slices', 'f_count', 'f_cost', 'f_cap']) AS n,
+     unnest(ARRAY['0', '1 minute', '7 days']) AS e, unnest(ARRAY['0', '30 days']) AS p,
+     unnest(ARRAY['1e308::float8 AS good, 1e308::float8 AS bad', '''x''::text AS good', '0 AS good, 0 AS bad',
+                  '-5::float8 AS units, 1e300::float8 AS amount', '''NaN''::float8 AS bad_slices, 3 AS slice_events']) AS cols;
 
 SELECT count(*) AS edge_cases, count(*) FILTER (WHERE fuzz.run(sql, finite) = 'ok') AS edge_ok FROM fuzz.calls \gset
 \echo edge-case calls: :edge_cases cases, :edge_ok without an error

@@ -61,6 +61,17 @@ diff "$work/updated.txt" "$work/fresh.txt" || { echo "update and fresh install d
 if grep -q '<no comment>' "$work/fresh.txt"; then
     echo "objects without COMMENT ON:"; grep '<no comment>' "$work/fresh.txt"; exit 1
 fi
+# Triggers and policies are not extension members: their comments are checked here.
+uncommented=$("${psql[@]}" -At -d $fresh -c "
+    SELECT string_agg(what, ', ') FROM (
+        SELECT 'trigger ' || t.tgname AS what FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+        WHERE c.relnamespace = 'error_budget'::regnamespace AND NOT t.tgisinternal
+          AND obj_description(t.oid, 'pg_trigger') IS NULL
+        UNION ALL
+        SELECT 'policy ' || p.polname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+        WHERE c.relnamespace = 'error_budget'::regnamespace AND obj_description(p.oid, 'pg_policy') IS NULL) AS x")
+[ -z "$uncommented" ] || { echo "without COMMENT ON: $uncommented"; exit 1; }
+
 # The whole schema, as pg_dump writes it. pg_dump leaves out an extension's members,
 # so copies of both databases have them detached from the extension first.
 schema() {

@@ -2,6 +2,8 @@
 // means without a trend for short histories, Holt-Winters for four weeks and more.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "cost_baseline.hpp"
 #include "error.hpp"
 
@@ -56,4 +58,14 @@ TEST(CostBaseline, PartialWindowIsScaled) {
     EXPECT_DOUBLE_EQ(*whole.baseline, 700.0);
     EXPECT_DOUBLE_EQ(*more.baseline, 750.0);
     EXPECT_THROW(cost_baseline_for_window(weeks(14, 1, 1), 0.15, 0), Error);
+}
+
+TEST(CostBaseline, NonFiniteSpendIsRefused) {
+    auto days = weeks(14, 100, 40);
+    days[3] = std::nan("");
+    EXPECT_THROW(cost_baseline(days, 0.15, 7, 1.0), Error);
+    days[3] = HUGE_VAL;
+    EXPECT_THROW(cost_baseline(days, 0.15, 7, 1.0), Error);
+    // Finite days whose sum overflows: an error, not an infinite baseline.
+    EXPECT_THROW(cost_baseline(std::vector<std::optional<double>>(14, 1e308), 0.15, 7, 1.0), Error);
 }

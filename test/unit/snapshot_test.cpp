@@ -84,6 +84,40 @@ TEST(Snapshot, TimeslicesAreTime) {
     EXPECT_EQ(*n.bad_events, 10.0);
 }
 
+TEST(Snapshot, TimeslicesAtTheStartOfAPeriodHaveNoRate) {
+    // Computed exactly at a calendar boundary: nothing has elapsed, no slice had events.
+    BudgetRule r = ratio(0.999, BudgetMethod::Timeslices);
+    r.min_events = 0;
+    BudgetTotals t;
+    t.period_slices = 30 * 1440;
+    const auto n = compute_snapshot(r, t);
+    EXPECT_FALSE(n.burn);
+    EXPECT_EQ(*n.remaining, 1.0);
+}
+
+TEST(Snapshot, NumbersOutOfRangeAreAnError) {
+    BudgetRule r;
+    r.kind = BudgetKind::AmountCap;
+    r.allowance = 1e-300;
+    BudgetTotals t;
+    t.units = 1;
+    t.amount = 1e300;  // 1e600 times the allowance
+    EXPECT_THROW(compute_snapshot(r, t), Error);
+}
+
+TEST(Snapshot, TotalsAScanCannotProduceAreRefused) {
+    BudgetTotals t;
+    t.good = 1e308;  // no count(*) is that large (nor exact in a double)
+    EXPECT_THROW(compute_snapshot(ratio(0.9), t), Error);
+    t.good = -1;
+    EXPECT_THROW(compute_snapshot(ratio(0.9), t), Error);
+    t.good = 1.5;
+    EXPECT_THROW(compute_snapshot(ratio(0.9), t), Error);
+    t.good = 1;
+    t.mean_slice_ratio = std::nan("");
+    EXPECT_THROW(compute_snapshot(ratio(0.9), t), Error);
+}
+
 TEST(Snapshot, AllSlicesBad) {
     BudgetRule r = ratio(0.99, BudgetMethod::Timeslices);
     BudgetTotals t;
