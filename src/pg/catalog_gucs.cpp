@@ -5,6 +5,10 @@
 //   error_budget.notify_payload  'full' (default) or 'id': what NOTIFY carries
 //   error_budget.scan_strategy   'grouping_sets' (default) or 'per_set': how SLOs of
 //                                one table with different dimensions are scanned
+//   error_budget.rollup_lateness how far back refresh_rollups() re-aggregates on every
+//                                run, so that late rows are counted (default 10 min)
+//   error_budget.alert_keep_firing how long an alert stays open after its last firing
+//                                evaluation (default 5 min, Pyrra's `for:`)
 #include "catalog_gucs.hpp"
 
 #include "postgres_headers.hpp"
@@ -21,6 +25,9 @@ const struct config_enum_entry notify_payload_options[] = {{"full", 0, false}, {
 int scan_strategy = 0;
 const struct config_enum_entry scan_strategy_options[] = {
     {"grouping_sets", 0, false}, {"per_set", 1, false}, {nullptr, 0, false}};
+
+int rollup_lateness = 600;
+int alert_keep_firing = 300;
 
 }  // namespace
 
@@ -41,6 +48,16 @@ void define_catalog_gucs() {
         "grouped scan per dimension set (per_set).",
         "Citus distributed tables always get per_set (Citus refuses GROUPING SETS).", &scan_strategy, 0,
         scan_strategy_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "error_budget.rollup_lateness",
+        "How far back refresh_rollups() re-aggregates on every run, so that rows arriving late are counted.",
+        "Rows older than this that arrive later are counted by an explicit refresh_rollups(from, to).", &rollup_lateness,
+        600, 0, 7 * 86400, PGC_USERSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "error_budget.alert_keep_firing",
+        "How long an open alert stays open after the last evaluation in which one of its pairs fired.",
+        "An alert resolves when no pair of its severity has fired for this long (0: at the first quiet evaluation).",
+        &alert_keep_firing, 300, 0, 7 * 86400, PGC_USERSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
 }
 
 }  // namespace error_budget::pg

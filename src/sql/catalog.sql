@@ -87,7 +87,7 @@ COMMENT ON COLUMN error_budget.planned_burns.dimensions IS 'Column values of the
 ALTER TABLE error_budget.error_budgets
     ADD CONSTRAINT error_budgets_slo_fk FOREIGN KEY (slo_id) REFERENCES error_budget.slos (id) ON DELETE SET NULL;
 -- Two computations never write the same SLO, dimension values and time twice.
-CREATE UNIQUE INDEX error_budgets_slo_once_idx ON error_budget.error_budgets (slo_id, vertical, scope, computed_at)
+CREATE UNIQUE INDEX error_budgets_slo_once_idx ON error_budget.error_budgets (slo_id, dimensions, computed_at)
     WHERE slo_id IS NOT NULL;
 
 SELECT pg_catalog.pg_extension_config_dump('error_budget.slos', '');

@@ -247,9 +247,18 @@ COMMENT ON FUNCTION error_budget.scans_per_dimension_set(regclass) IS
 -- Occurrences: one grouped scan of a table and window for all its members,
 -- GROUPING SETS when their dimensions differ; each result row becomes one row per
 -- member whose dimensions are its grouping set.
-CREATE FUNCTION error_budget.occurrences_scan_query(members error_budget.slos[], window_start timestamptz, window_end timestamptz)
+CREATE FUNCTION error_budget.occurrences_scan_query(members error_budget.slos[], window_start timestamptz, window_end timestamptz,
+                                                    per_minute boolean DEFAULT false)
     RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
 DECLARE
+    -- Rollups: every grouping also by the minute of the time column (in the SLO's
+    -- time zone for timestamp and date columns), returned as the last column.
+    minute_of text := CASE WHEN NOT per_minute THEN NULL
+                           WHEN error_budget.slo_column_type(members[1].source, members[1].time_column) = 'pg_catalog.timestamptz'::pg_catalog.regtype
+                           THEN format('pg_catalog.date_bin(''00:01:00''::pg_catalog.interval, %I, ''2000-01-01 00:00:00+00''::pg_catalog.timestamptz)',
+                                       members[1].time_column)
+                           ELSE format('(pg_catalog.date_bin(''00:01:00''::pg_catalog.interval, %I::pg_catalog.timestamp, ''2000-01-01 00:00:00''::pg_catalog.timestamp) AT TIME ZONE %L)',
+                                       members[1].time_column, members[1].time_zone) END;
     slo error_budget.slos;
     aggregates text[] := '{}';
     rows text[] := '{}';
@@ -263,7 +272,7 @@ BEGIN
     -- Per dimension set: one plain scan each, their rows appended.
     IF (SELECT count(DISTINCT (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) FROM unnest(members) AS m) > 1
        AND error_budget.scans_per_dimension_set(members[1].source) THEN
-        RETURN (SELECT string_agg(error_budget.occurrences_scan_query(set_members, window_start, window_end), ' UNION ALL ' ORDER BY first_id)
+        RETURN (SELECT string_agg(error_budget.occurrences_scan_query(set_members, window_start, window_end, per_minute), ' UNION ALL ' ORDER BY first_id)
                 FROM (SELECT array_agg(m ORDER BY (m).id) AS set_members, min((m).id) AS first_id
                       FROM unnest(members) AS m
                       GROUP BY (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) AS per_set);
@@ -283,26 +292,29 @@ BEGIN
                            slo.dimensions),
             k, names, format(', NULL::pg_catalog.float8[], %s', mask));
     END LOOP;
-    SELECT string_agg(DISTINCT '(' || (SELECT coalesce(string_agg(format('%I', d), ', ' ORDER BY d), '')
+    -- The grouping sets, each with the minute for rollups: (d1, d2[, minute]).
+    SELECT string_agg(DISTINCT '(' || (SELECT concat_ws(', ', string_agg(format('%I', d), ', ' ORDER BY d), minute_of)
                                        FROM unnest((m).dimensions) AS d) || ')', ', ')
     INTO sets FROM unnest(members) AS m;
-    scan := format('SELECT %s AS grouping_mask, %s AS dims, %s FROM %s WHERE %I >= %s AND %I < %s%s',
+    scan := format('SELECT %s AS grouping_mask, %s AS dims, %s%s FROM %s WHERE %I >= %s AND %I < %s%s',
                    -- one dimension set: no GROUPING() (every mask is 0), as Citus requires
                    CASE WHEN cardinality(dims_all) = 0 OR sets NOT LIKE '%), (%' THEN '0'
                         ELSE 'GROUPING(' || (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d) || ')' END,
-                   error_budget.dimensions_json(dims_all), array_to_string(aggregates, ', '), members[1].source,
+                   error_budget.dimensions_json(dims_all), coalesce(minute_of || ' AS minute, ', ''),
+                   array_to_string(aggregates, ', '), members[1].source,
                    members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
                    members[1].time_column, error_budget.slo_time_bound(members[1], '$2'),
-                   CASE WHEN cardinality(dims_all) = 0 THEN ''
+                   CASE WHEN cardinality(dims_all) = 0 AND NOT per_minute THEN ''
                         -- one set: a plain GROUP BY, which the planner can hash
                         WHEN sets NOT LIKE '%), (%' THEN ' GROUP BY ' || sets
                         ELSE ' GROUP BY GROUPING SETS (' || sets || ')' END);
-    RETURN format('SELECT %s FROM (%s) AS r CROSS JOIN LATERAL (VALUES %s) AS m(%s, grouping_mask) WHERE m.grouping_mask = r.grouping_mask',
+    RETURN format('SELECT %s%s FROM (%s) AS r CROSS JOIN LATERAL (VALUES %s) AS m(%s, grouping_mask) WHERE m.grouping_mask = r.grouping_mask',
                   (SELECT string_agg('m.' || c, ', ') FROM unnest(string_to_array(error_budget.scan_totals_columns(), ', ')) AS c),
+                  CASE WHEN per_minute THEN ', r.minute' ELSE '' END,
                   scan, array_to_string(rows, ', '), error_budget.scan_totals_columns());
 END $$;
-COMMENT ON FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz) IS
-    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows of error_budget.scan_totals';
+COMMENT ON FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz, boolean) IS
+    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows of error_budget.scan_totals, per minute (a last column minute) for rollups';
 
 -- Timeslices and RatioTimeslices: members share table, window, slice and dimensions;
 -- grouped by slice first, then per dimension values.
@@ -406,10 +418,11 @@ BEGIN
     RETURN CASE scan
         WHEN 'occurrences' THEN error_budget.occurrences_scan_query(members, window_start, window_end)
         WHEN 'timeslices' THEN error_budget.timeslices_scan_query(members, window_start, window_end)
-        WHEN 'baseline' THEN error_budget.baseline_scan_query(members[1], window_start, window_end) END;
+        WHEN 'baseline' THEN error_budget.baseline_scan_query(members[1], window_start, window_end)
+        WHEN 'rollup' THEN error_budget.occurrences_scan_query(members, window_start, window_end, true) END;
 END $$;
 COMMENT ON FUNCTION error_budget.slo_scan_query(text, bigint[], timestamptz, timestamptz) IS
-    'SQL of one budget scan (occurrences, timeslices or baseline) of the given SLOs, built from their stored canonical definitions';
+    'SQL of one budget scan (occurrences, timeslices, baseline, or rollup: occurrences per minute) of the given SLOs, built from their stored canonical definitions';
 
 CREATE FUNCTION error_budget.run_slo_scan(scan text, slo_ids bigint[], window_start timestamptz, window_end timestamptz)
     RETURNS SETOF error_budget.scan_totals

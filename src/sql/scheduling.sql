@@ -1,4 +1,4 @@
--- error_budget: the daily computation with pg_cron.
+-- error_budget: the daily computation and the per-minute alert evaluation with pg_cron.
 -- A source of the install script error_budget--<version>.sql, which the Makefile
 -- concatenates from src/sql/*.sql in the order of SQL_SOURCES (see src/sql/README.md).
 
@@ -44,3 +44,41 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION error_budget.unschedule_budget_computation() IS
     'Removes the pg_cron job error_budget.compute_budgets (an error when there is none)';
+
+-- Alerts: evaluate_alerts() every minute (it refreshes the rollups it needs).
+CREATE FUNCTION error_budget.schedule_alert_evaluation(cron_expression text DEFAULT '* * * * *') RETURNS bigint
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    job bigint;
+    command text := 'SELECT count(*) FROM error_budget.evaluate_alerts()';
+BEGIN
+    IF to_regnamespace('cron') IS NOT NULL AND NOT has_schema_privilege('cron', 'USAGE') THEN
+        RAISE EXCEPTION 'permission denied to schedule: role % may not use pg_cron''s schema cron', current_user
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A superuser grants it: SELECT error_budget.grant_access(''<role>'', ''compute'') (after CREATE EXTENSION pg_cron).';
+    END IF;
+    IF to_regprocedure('cron.schedule(text,text,text)') IS NULL THEN
+        RAISE EXCEPTION 'pg_cron is not installed in database %', current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Install postgresql-15-cron, add pg_cron to shared_preload_libraries, set cron.database_name to this database, then CREATE EXTENSION pg_cron.';
+    END IF;
+    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job USING 'error_budget.evaluate_alerts', cron_expression, command;
+    RETURN job;
+END $$;
+COMMENT ON FUNCTION error_budget.schedule_alert_evaluation(text) IS
+    'Schedules error_budget.evaluate_alerts() with pg_cron (job error_budget.evaluate_alerts, default every minute) in this database, as the calling user; scheduling again replaces the schedule. Returns the job id';
+
+CREATE FUNCTION error_budget.unschedule_alert_evaluation() RETURNS boolean
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    done boolean;
+BEGIN
+    IF to_regprocedure('cron.unschedule(name)') IS NULL THEN
+        RAISE EXCEPTION 'pg_cron is not installed in database %', current_database()
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+    EXECUTE 'SELECT cron.unschedule($1::name)' INTO done USING 'error_budget.evaluate_alerts';
+    RETURN done;
+END $$;
+COMMENT ON FUNCTION error_budget.unschedule_alert_evaluation() IS
+    'Removes the pg_cron job error_budget.evaluate_alerts (an error when there is none)';

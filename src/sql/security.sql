@@ -89,6 +89,31 @@ CREATE POLICY compute_failures_platform ON error_budget.compute_failures
 COMMENT ON POLICY compute_failures_platform ON error_budget.compute_failures IS
     'Failures are platform information: only roles that see every budget read or write them';
 
+-- Alerts and rollups follow the snapshots' rule: a role sees those of its tenants.
+ALTER TABLE error_budget.alerts ENABLE ROW LEVEL SECURITY;
+CREATE POLICY alerts_tenant ON error_budget.alerts
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR (dimensions ->> 'tenant') = ANY (CAST((SELECT error_budget.visible_tenants()) AS text[])))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY alerts_tenant ON error_budget.alerts IS
+    'A role sees the alerts of its tenants (dimensions.tenant); only roles that see every budget write';
+
+ALTER TABLE error_budget.alert_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY alert_events_tenant ON error_budget.alert_events
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR EXISTS (SELECT FROM error_budget.alerts a WHERE a.id = alert_id))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY alert_events_tenant ON error_budget.alert_events IS
+    'A role sees the fires and resolves of the alerts it sees; only roles that see every budget write';
+
+ALTER TABLE error_budget.rollup_series ENABLE ROW LEVEL SECURITY;
+CREATE POLICY rollup_series_tenant ON error_budget.rollup_series
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR (dimensions ->> 'tenant') = ANY (CAST((SELECT error_budget.visible_tenants()) AS text[])))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY rollup_series_tenant ON error_budget.rollup_series IS
+    'A role sees the rollup series of its tenants; only roles that see every budget write';
+
 -- ---------------------------------------------------------------------------
 -- Roles: what a role needs to read, define or compute budgets, or to see one tenant.
 -- ---------------------------------------------------------------------------
@@ -114,7 +139,8 @@ BEGIN
     END IF;
     EXECUTE format('GRANT USAGE ON SCHEMA error_budget TO %s', r);
     EXECUTE format('GRANT SELECT ON error_budget.error_budgets, error_budget.error_budget_latest, error_budget.budget_current,
-                                    error_budget.budget_events, error_budget.planned_burns TO %s', r);
+                                    error_budget.budget_events, error_budget.planned_burns, error_budget.alerts,
+                                    error_budget.alert_events TO %s', r);
     IF capability = 'tenant' THEN
         INSERT INTO error_budget.tenant_access (role, tenant) VALUES (grant_access.role, grant_access.tenant)
         ON CONFLICT DO NOTHING;
@@ -122,14 +148,22 @@ BEGIN
     END IF;
     -- read, define, compute: every budget.
     INSERT INTO error_budget.tenant_access (role, tenant) VALUES (grant_access.role, '*') ON CONFLICT DO NOTHING;
-    EXECUTE format('GRANT SELECT ON error_budget.slos, error_budget.compute_failures TO %s', r);
+    EXECUTE format('GRANT SELECT ON error_budget.slos, error_budget.compute_failures, error_budget.alert_windows,
+                                    error_budget.rollup_series, error_budget.rollups, error_budget.rollup_progress,
+                                    error_budget.burn_rates, error_budget.alert_evaluator TO %s', r);
     IF capability = 'define' THEN
-        EXECUTE format('GRANT INSERT, UPDATE, DELETE ON error_budget.slos TO %s', r);
+        EXECUTE format('GRANT INSERT, UPDATE, DELETE ON error_budget.slos, error_budget.alert_windows TO %s', r);
         EXECUTE format('GRANT INSERT ON error_budget.planned_burns TO %s', r);
     ELSIF capability = 'compute' THEN
         EXECUTE format('GRANT INSERT ON error_budget.error_budgets, error_budget.budget_events, error_budget.compute_failures TO %s', r);
         EXECUTE format('GRANT INSERT, UPDATE ON error_budget.budget_current TO %s', r);
         EXECUTE format('GRANT EXECUTE ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) TO %s', r);
+        -- Rollups and alerts (evaluate_alerts, refresh_rollups, prune_rollups).
+        EXECUTE format('GRANT INSERT, UPDATE, DELETE ON error_budget.rollup_series, error_budget.rollups,
+                                                        error_budget.rollup_progress TO %s', r);
+        EXECUTE format('GRANT INSERT, UPDATE ON error_budget.alerts, error_budget.alert_events, error_budget.alert_evaluator TO %s', r);
+        EXECUTE format('GRANT USAGE ON SEQUENCE error_budget.alert_events_id_seq TO %s', r);
+        EXECUTE format('GRANT EXECUTE ON FUNCTION error_budget.run_rollup_scan(text, bigint[], timestamptz, timestamptz) TO %s', r);
         -- pg_cron's documented way to let a role schedule its own jobs.
         IF to_regnamespace('cron') IS NOT NULL THEN
             EXECUTE format('GRANT USAGE ON SCHEMA cron TO %s', r);
@@ -137,7 +171,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION error_budget.grant_access(regrole, text, text) IS
-    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs and planned burns), compute (read + run compute_budgets and write snapshots, statuses, transitions, failures; USAGE on pg_cron''s schema when it is installed, to schedule), tenant (only the budgets whose dimension tenant is the given value)';
+    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs, their alert windows and planned burns), compute (read + run compute_budgets, refresh_rollups and evaluate_alerts and write snapshots, statuses, transitions, failures, rollups and alerts; USAGE on pg_cron''s schema when it is installed, to schedule), tenant (only the budgets whose dimension tenant is the given value)';
 
 CREATE FUNCTION error_budget.revoke_access(role regrole) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -151,10 +185,14 @@ BEGIN
     DELETE FROM error_budget.tenant_access a WHERE a.role = revoke_access.role;
     EXECUTE format('REVOKE ALL ON error_budget.error_budgets, error_budget.error_budget_latest, error_budget.budget_current,
                                   error_budget.budget_events, error_budget.planned_burns, error_budget.slos,
-                                  error_budget.compute_failures FROM %s', r);
+                                  error_budget.compute_failures, error_budget.alerts, error_budget.alert_events,
+                                  error_budget.alert_windows, error_budget.rollup_series, error_budget.rollups,
+                                  error_budget.rollup_progress, error_budget.burn_rates, error_budget.alert_evaluator FROM %s', r);
+    EXECUTE format('REVOKE ALL ON SEQUENCE error_budget.alert_events_id_seq FROM %s', r);
     EXECUTE format('REVOKE EXECUTE ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) FROM %s', r);
+    EXECUTE format('REVOKE EXECUTE ON FUNCTION error_budget.run_rollup_scan(text, bigint[], timestamptz, timestamptz) FROM %s', r);
     EXECUTE format('REVOKE USAGE ON SCHEMA error_budget FROM %s', r);
 END $$;
 COMMENT ON FUNCTION error_budget.revoke_access(regrole) IS
-    'Takes back what grant_access gave a role: its tenant mappings and its privileges on the extension''s tables, views, schema and run_slo_scan';
+    'Takes back what grant_access gave a role: its tenant mappings and its privileges on the extension''s tables, views, schema, run_slo_scan and run_rollup_scan';
 
