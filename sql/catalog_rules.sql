@@ -9,7 +9,8 @@ SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 \i sql/include/error_of.sql
 TRUNCATE error_budget.slos, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current,
-         error_budget.planned_burns, error_budget.compute_failures;
+         error_budget.planned_burns, error_budget.compute_failures, error_budget.alert_windows, error_budget.rollup_series,
+         error_budget.rollups, error_budget.rollup_progress, error_budget.alerts, error_budget.alert_events;
 
 -- 30 days of calls; tenant 'fading' stops sending on day 20. Times are stored twice:
 -- as timestamptz and as a wall-clock timestamp of Europe/Berlin.
@@ -174,4 +175,5 @@ SELECT count(*) AS after, count(DISTINCT (vertical, name, scope)) AS budgets FRO
 DROP TABLE rule_calls, burst_calls, spend_calls;
 -- The suites that follow start from an empty history, ids from 1.
 TRUNCATE error_budget.slos, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current,
-         error_budget.planned_burns, error_budget.compute_failures RESTART IDENTITY;
+         error_budget.planned_burns, error_budget.compute_failures, error_budget.alert_windows, error_budget.rollup_series,
+         error_budget.rollups, error_budget.rollup_progress, error_budget.alerts, error_budget.alert_events RESTART IDENTITY;

@@ -8,7 +8,8 @@ SET extra_float_digits = 0;
 \i sql/include/error_of.sql
 -- Independent of the other suites' definitions and history.
 TRUNCATE error_budget.slos, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current,
-         error_budget.planned_burns, error_budget.compute_failures;
+         error_budget.planned_burns, error_budget.compute_failures, error_budget.alert_windows, error_budget.rollup_series,
+         error_budget.rollups, error_budget.rollup_progress, error_budget.alerts, error_budget.alert_events;
 
 CREATE ROLE regress_eb_app;        -- defines SLOs (and is hostile)
 CREATE ROLE regress_eb_other;      -- defines SLOs too

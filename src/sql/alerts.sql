@@ -166,7 +166,7 @@ CREATE FUNCTION error_budget.evaluate_alerts(at timestamptz DEFAULT pg_catalog.n
 DECLARE
     window_end timestamptz;
     previous timestamptz;
-    keep_firing interval := pg_catalog.current_setting('error_budget.alert_keep_firing')::interval;
+    keep_firing interval := coalesce(nullif(pg_catalog.current_setting('error_budget.alert_keep_firing', true), ''), '5min')::interval;
     ids bigint[];
     a error_budget.alerts;
     n_pairs bigint;

@@ -17,6 +17,7 @@ CREATE TABLE error_budget.rollup_series (
     dimensions jsonb NOT NULL,
     CONSTRAINT rollup_series_once UNIQUE (slo_id, dimensions)
 );
+COMMENT ON SEQUENCE error_budget.rollup_series_id_seq IS 'Identity of error_budget.rollup_series.id';
 COMMENT ON TABLE error_budget.rollup_series IS
     'The budgets that have rollups: one SLO and its dimension values each (rows of error_budget.rollups refer to it)';
 
@@ -117,6 +118,17 @@ REVOKE ALL ON FUNCTION error_budget.run_rollup_scan(text, bigint[], timestamptz,
 -- ---------------------------------------------------------------------------
 -- Refreshing.
 -- ---------------------------------------------------------------------------
+CREATE FUNCTION error_budget.record_rollup_failure(slo error_budget.slos, at timestamptz, state text, message text)
+    RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    INSERT INTO error_budget.compute_failures (slo_id, slo_name, owner, computed_for, sqlstate, message)
+    VALUES (slo.id, slo.name, slo.owner::oid::regrole::text, at, state, 'refresh_rollups: ' || message);
+    RAISE WARNING 'refresh_rollups: SLO % was not rolled up to %: % (SQLSTATE %)', slo.name, at, message, state
+        USING HINT = 'See error_budget.compute_failures; the other SLOs were rolled up.';
+END $$;
+COMMENT ON FUNCTION error_budget.record_rollup_failure(error_budget.slos, timestamptz, text, text) IS
+    'Records that one SLO could not be rolled up (a row of error_budget.compute_failures, its message starting with refresh_rollups:, and a WARNING)';
+
 -- Re-aggregates, for every enabled SLO alerts cover (or those named), the minutes
 -- from max(its rolled-up point - error_budget.rollup_lateness, `since`, the first
 -- minute a changed planned burn covers) to the end, and rolls up new minutes to
@@ -126,7 +138,8 @@ CREATE FUNCTION error_budget.refresh_slo_rollups(since timestamptz, up_to timest
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     to_minute timestamptz;
-    lateness interval := pg_catalog.current_setting('error_budget.rollup_lateness')::interval;
+    -- (missing_ok: the setting exists once the module is loaded)
+    lateness interval := coalesce(nullif(pg_catalog.current_setting('error_budget.rollup_lateness', true), ''), '10min')::interval;
     s error_budget.slos;
     progress error_budget.rollup_progress;
     start_minute timestamptz;
@@ -176,7 +189,7 @@ BEGIN
             start_minute := to_minute - error_budget.rollup_span(s, up_to);
         EXCEPTION WHEN OTHERS THEN
             GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
-            PERFORM error_budget.record_compute_failure(s, up_to, state, 'refresh_rollups: ' || message, NULL);
+            PERFORM error_budget.record_rollup_failure(s, up_to, state, message);
             CONTINUE;
         END;
         IF progress.slo_id IS NULL OR progress.definition <> error_budget.rollup_definition(s) THEN
@@ -215,7 +228,7 @@ BEGIN
                 EXCEPTION WHEN OTHERS THEN
                     GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
                     SELECT (w.slo).* INTO s FROM pg_temp.error_budget_rollup_work w WHERE (w.slo).id = one;
-                    PERFORM error_budget.record_compute_failure(s, up_to, state, 'refresh_rollups: ' || message, NULL);
+                    PERFORM error_budget.record_rollup_failure(s, up_to, state, message);
                     DELETE FROM pg_temp.error_budget_rollup_work w WHERE (w.slo).id = one;
                 END;
             END LOOP;
@@ -224,8 +237,8 @@ BEGIN
     -- A negative weight would silently cancel bad events (as in compute_budgets).
     FOR s IN SELECT (w.slo).* FROM pg_temp.error_budget_rollup_work w
              WHERE EXISTS (SELECT FROM pg_temp.error_budget_rollup_pending r WHERE r.slo_id = (w.slo).id AND r.min_weight < 0) LOOP
-        PERFORM error_budget.record_compute_failure(s, up_to, '22023',
-            'refresh_rollups: weight must be >= 0, got ' || (SELECT min(r.min_weight) FROM pg_temp.error_budget_rollup_pending r WHERE r.slo_id = s.id), NULL);
+        PERFORM error_budget.record_rollup_failure(s, up_to, '22023',
+            'weight must be >= 0, got ' || (SELECT min(r.min_weight) FROM pg_temp.error_budget_rollup_pending r WHERE r.slo_id = s.id));
         DELETE FROM pg_temp.error_budget_rollup_work w WHERE (w.slo).id = s.id;
     END LOOP;
 
