@@ -19,6 +19,14 @@ double scaled_minutes(double workbook_seconds, double period_seconds) {
 
 bool zero_tolerance(const BudgetRule &rule) { return rule.kind == BudgetKind::Count && rule.max_events == 0; }
 
+// Strictly greater, but not by rounding alone: 10% errors against a 90% target is a
+// burn of exactly 1 mathematically, 0.1 / (1 - 0.9) = 1.0000000000000002 in doubles.
+// A burn within a relative 1e-12 of the factor counts as equal (does not fire).
+bool exceeds(double burn, double factor) {
+    constexpr double ROUNDING = 1e-12;
+    return burn > factor && burn - factor > ROUNDING * factor;
+}
+
 }  // namespace
 
 std::vector<AlertWindow> default_alert_windows(double period_seconds) {
@@ -97,7 +105,7 @@ bool pair_fires(const BudgetRule &rule, std::optional<double> long_burn, std::op
                 double factor, double short_window_events) {
     if (!long_burn || !short_burn) return false;
     if (!zero_tolerance(rule) && short_window_events < rule.min_events) return false;
-    return *long_burn > factor && *short_burn > factor;
+    return exceeds(*long_burn, factor) && exceeds(*short_burn, factor);
 }
 
 double budget_consumed(double burn, double window_seconds, double period_seconds) {

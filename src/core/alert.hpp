@@ -52,7 +52,8 @@ std::optional<double> window_burn(const BudgetRule &rule, const BudgetTotals &to
 // (count), units (amounts).
 double window_events(const BudgetRule &rule, const BudgetTotals &totals);
 
-// A pair fires iff both burns are strictly greater than the factor and the short
+// A pair fires iff both burns are strictly greater than the factor (a burn within a
+// relative 1e-12 of it, a rounding error, is equal) and the short
 // window has at least min_events events (a count SLO with zero tolerance needs none:
 // any counted event fires).
 bool pair_fires(const BudgetRule &rule, std::optional<double> long_burn, std::optional<double> short_burn,

@@ -32,7 +32,7 @@ events_before=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.b
 "${psql[@]}" -d $fresh -c "CREATE EXTENSION error_budget"
 
 version=$("${psql[@]}" -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'error_budget'")
-[ "$version" = "0.4.0" ] || { echo "version after update: $version"; exit 1; }
+[ "$version" = "0.5.0" ] || { echo "version after update: $version"; exit 1; }
 rows_after=$("${psql[@]}" -At -d $old -c "SELECT string_agg(id || ':' || remaining || ':' || status, ',' ORDER BY id) FROM error_budget.error_budgets")
 [ "$rows_before" = "$rows_after" ] || { echo "rows changed by the update"; exit 1; }
 events_after=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.budget_events")
@@ -123,7 +123,13 @@ state=$("${psql[@]}" -At -d $catalog -c "SELECT string_agg(name || ':' || owner 
 after=$("${psql[@]}" -At -d $catalog -c "SELECT count(*) FROM error_budget.compute_budgets('2026-10-16 00:00+00')" \
                                      -c "SELECT count(DISTINCT computed_at) FROM error_budget.error_budgets WHERE name = 'ok_rate'")
 [ "$after" = "$(printf '2\n2')" ] || { echo "computing after the update: $after"; exit 1; }
+# 0.5.0: the updated SLOs get rollups and alerts (ok_rate fails 1 call in 10 or 11 against 0.9:
+# a burn of at most 1 in every window of a vertical, so nothing fires).
+alerting=$("${psql[@]}" -At -d $catalog -c "SELECT count(*) FROM error_budget.evaluate_alerts('2026-10-16 00:00+00')" \
+                                        -c "SELECT count(DISTINCT dimensions) FROM error_budget.burn_rates WHERE slo = 'ok_rate' AND burn IS NOT NULL" \
+                                        -c "SELECT pairs FROM error_budget.alert_evaluator")
+[ "$alerting" = "$(printf '0\n2\n8')" ] || { echo "alerts after the update: $alerting"; exit 1; }
 "${psql[@]}" -d postgres -c "DROP DATABASE $catalog" -c "DROP ROLE eb_upgrade_table_owner"
 
 for db in $old $fresh $restored; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
-echo "0.3.0 SLOs updated (owners, canonical expressions, a volatile one disabled); update 0.1.0 -> 0.4.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"
+echo "0.3.0 SLOs updated (owners, canonical expressions, a volatile one disabled); rollups and alerts work after it; update 0.1.0 -> 0.5.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"

@@ -133,6 +133,15 @@ TEST(AlertPairs, StrictlyGreater) {
     EXPECT_TRUE(pair_fires(r, burn, burn, 0.999, 2));
 }
 
+TEST(AlertPairs, RoundingDoesNotFire) {
+    const BudgetRule r = ratio(0.9);
+    const auto burn = window_burn(r, events(9, 1), HOUR, PERIOD_30D);  // 10% errors against 90%: a burn of 1
+    ASSERT_GT(*burn, 1.0);                                             // 1.0000000000000002 in doubles
+    EXPECT_FALSE(pair_fires(r, burn, burn, 1.0, 10));
+    const auto more = window_burn(r, events(89999, 10001), HOUR, PERIOD_30D);  // 10.001%
+    EXPECT_TRUE(pair_fires(r, more, more, 1.0, 100000));
+}
+
 TEST(AlertPairs, LowTrafficUnderMinEventsDoesNotFire) {
     const BudgetRule r = ratio(0.999, 20);
     const BudgetTotals one_failure = events(3, 1);
