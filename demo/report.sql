@@ -8,7 +8,7 @@
 --               (UTC midnight) after the newest call. The demo data lies in a fixed past
 --               range, so now() would select nothing.
 -- Sections: budgets by hand, spend, the SLO catalog (define_slo, compute_budgets backfilled daily)
--- with statuses and transitions, forecasts of spend and burn.
+-- with statuses and transitions, alerts replayed from rollups, forecasts of spend and burn.
 
 \set ON_ERROR_STOP on
 \pset footer off
@@ -66,13 +66,13 @@ SELECT count(*) = 0 AS need_slos FROM error_budget.slos \gset
 SELECT name, kind, coalesce(good, event, amount) AS what, coalesce(target::text, max_events::text, allowance::text,
        'baseline +/- ' || band) AS objective, coalesce(calendar, rolling_window::text) AS "window"
 FROM (SELECT * FROM error_budget.define_slo('availability', 'public.calls', 'ratio', good => 'available', target => 0.999,
-                                            dimensions => '{vertical}', description => 'audio/service up for the call')
+                                            dimensions => '{vertical}', min_events => 20, description => 'audio/service up for the call')
       UNION ALL SELECT * FROM error_budget.define_slo('conv_success', 'public.calls', 'ratio', good => 'ok', target => 0.95,
-                                            dimensions => '{vertical}', description => 'the call completed its task')
+                                            dimensions => '{vertical}', min_events => 20, description => 'the call completed its task')
       UNION ALL SELECT * FROM error_budget.define_slo('latency', 'public.calls', 'ratio', good => 'first_token_ms <= 800',
-                                            target => 0.99, dimensions => '{vertical}', description => 'first token within 800 ms')
+                                            target => 0.99, dimensions => '{vertical}', min_events => 20, description => 'first token within 800 ms')
       UNION ALL SELECT * FROM error_budget.define_slo('quality', 'public.calls', 'ratio', good => 'intent_score >= 0.8',
-                                            target => 0.95, dimensions => '{vertical}', description => 'judged intent accuracy (sampled)')
+                                            target => 0.95, dimensions => '{vertical}', min_events => 20, description => 'judged intent accuracy (sampled)')
       UNION ALL SELECT * FROM error_budget.define_slo('cost', 'public.calls', 'cost_band', amount => 'cost_usd',
                                             dimensions => '{vertical}', description => 'token spend within 15% of the forecast')
       UNION ALL SELECT * FROM error_budget.define_slo('cleanup_minutes', 'public.calls', 'amount_per_unit',
@@ -102,6 +102,38 @@ FROM error_budget.error_budget_latest WHERE computed_at = :'window_end' ORDER BY
 SELECT computed_at::date AS day, vertical, name, from_status, to_status, round(remaining::numeric, 3) AS remaining
 FROM error_budget.budget_events WHERE from_status IS NOT NULL OR to_status <> 'ok'
 ORDER BY computed_at, vertical, name;
+
+-- ---- Alerts replayed (multiwindow multi-burn-rate, from per-minute rollups) ----
+-- The rollups of every day of the data, then evaluate_alerts() every 10 minutes over
+-- the last ten days (the incidents), as the per-minute pg_cron job would have done
+-- (it would also catch the shortest bursts). A second run of the report replays again.
+SELECT count(*) AS rolled_up_slos FROM error_budget.refresh_rollups(:'window_end'::timestamptz - interval '28 days', :'window_end') \gset
+DELETE FROM error_budget.alert_events;
+DELETE FROM error_budget.alerts;
+DELETE FROM error_budget.alert_evaluator;
+SELECT count(*) AS alert_events, count(DISTINCT t) AS evaluations
+FROM generate_series(:'window_end'::timestamptz - interval '10 days', :'window_end', interval '10 minutes') AS t,
+     LATERAL error_budget.evaluate_alerts(t) \gset
+\echo
+\echo 'Alerts replayed: ':evaluations' evaluations (every 10 minutes, last 10 days), ':alert_events' fires and resolves'
+\echo '  rollups of ':rolled_up_slos' SLOs; windows of a 7-day SLO (the Workbook''s scaled by 7/30): page 14m/1m at 14.4, 84m/7m at 6;'
+\echo '  ticket 5h36m/28m at 3, 16h48m/1h24m at 1; calendar-month SLOs use their month. The ratio SLOs need 20 calls'
+\echo '  in a short window (min_events), so a quiet minute with one failure pages nobody'
+SELECT a.slo_name AS slo, a.severity, count(*) AS alerts, count(DISTINCT a.dimensions) AS verticals,
+       to_char(min(a.fired_at), 'MM-DD HH24:MI') AS first_fired,
+       sum(coalesce(a.resolved_at, :'window_end') - a.fired_at) AS open_for
+FROM error_budget.alerts a GROUP BY 1, 2 ORDER BY 1, 2;
+\echo 'Pages of the ratio SLOs, with the pair that fired and the daily status of that budget that night'
+SELECT a.dimensions ->> 'vertical' AS vertical, a.slo_name AS slo,
+       a.long_window || ' / ' || a.short_window || ' > ' || a.factor AS pair,
+       to_char(a.fired_at, 'MM-DD HH24:MI') AS fired, to_char(a.resolved_at, 'MM-DD HH24:MI') AS resolved,
+       round(a.long_burn::numeric, 1) AS long_burn, round(a.consumed::numeric, 3) AS consumed,
+       (SELECT b.status FROM error_budget.error_budgets b
+        WHERE b.slo_id = a.slo_id AND b.dimensions = a.dimensions AND b.computed_at > a.fired_at
+        ORDER BY b.computed_at LIMIT 1) AS status_that_night
+FROM error_budget.alerts a JOIN error_budget.slos s ON s.id = a.slo_id
+WHERE a.severity = 'page' AND s.kind = 'ratio'
+ORDER BY a.fired_at, vertical, slo LIMIT 30;
 
 -- ---- Forecasts (Holt-Winters, weekly season, parameters fitted like R's HoltWinters) ----
 
