@@ -153,7 +153,9 @@ SELECT statement, regexp_replace(pg_temp.error_of(statement), 'up_to \(.*\) is i
     ('SELECT error_budget.refresh_rollups(''infinity''::timestamptz)'),
     ('SELECT error_budget.refresh_rollups(''2026-11-20 22:00+00'', ''2026-11-20 21:00+00'')'),
     ('SELECT error_budget.refresh_rollups(''-infinity'', ''2026-11-20 21:00+00'')'),
-    ('SELECT error_budget.prune_rollups(interval ''-1 day'')')
+    ('SELECT error_budget.prune_rollups(interval ''-1 day'')'),
+    ('SELECT error_budget.run_slo_scan(''rollup'', ARRAY[1::bigint], ''2026-11-20'', ''2026-11-21'')'),
+    ('SELECT error_budget.run_rollup_scan(''occurrences'', ARRAY[1::bigint], ''2026-11-20'', ''2026-11-21'')')
 ) AS t(statement);
 
 -- ---- rights -------------------------------------------------------------------------
