@@ -229,6 +229,31 @@ FROM (SELECT v FROM fuzz.edges ORDER BY v LIMIT 5) AS b, unnest(ARRAY['f_ratio',
      unnest(ARRAY['1e308::float8 AS good, 1e308::float8 AS bad', '''x''::text AS good', '0 AS good, 0 AS bad',
                   '-5::float8 AS units, 1e300::float8 AS amount', '''NaN''::float8 AS bad_slices, 3 AS slice_events']) AS cols;
 
+-- alert windows, window burns and pairs (a zero-tolerance burn is Infinity by contract)
+INSERT INTO fuzz.calls
+SELECT format('SELECT array_agg(d)::text FROM error_budget.default_alert_windows(%L::interval) AS d', p), true
+FROM unnest(ARRAY['0', '-1 day', '1 microsecond', '1 minute', '7 days', '3000 years', '178000000 years', 'infinity']) AS p
+UNION ALL
+SELECT format('SELECT error_budget.check_alert_window(%L, %L::interval, %L::interval, %s, %L::interval)::text', sev, l, sh, f.v, p), true
+FROM unnest(ARRAY['page', '', NULL]) AS sev, unnest(ARRAY['1 hour', '0', '-5 minutes', '1.5 minutes', 'infinity']) AS l,
+     unnest(ARRAY['5 minutes', '2 hours']) AS sh, (SELECT v FROM fuzz.edges ORDER BY v LIMIT 4) AS f,
+     unnest(ARRAY['30 days', NULL]) AS p
+UNION ALL
+SELECT format('SELECT error_budget.alert_pair(s, t, t, %L::interval, %L::interval, %s, %L::interval, %s)::text FROM error_budget.slos s, (SELECT %s) AS t WHERE s.name = %L',
+              l, sh, f.v, p, r.v, cols, n), n <> 'f_count'
+FROM unnest(ARRAY['f_ratio', 'f_slices', 'f_count', 'f_cost', 'f_cap']) AS n,
+     unnest(ARRAY['1 hour', '0']) AS l, unnest(ARRAY['5 minutes', '1 hour']) AS sh, (SELECT v FROM fuzz.edges ORDER BY v LIMIT 3) AS f,
+     unnest(ARRAY['30 days', '0', 'infinity']) AS p, (SELECT v FROM fuzz.edges ORDER BY v DESC LIMIT 2) AS r,
+     unnest(ARRAY['1e308::float8 AS good, 1e308::float8 AS bad', '0 AS good, 0 AS bad', '-5::float8 AS units, 1e300::float8 AS amount',
+                  '3 AS scoped, 1e300::float8 AS counted']) AS cols
+UNION ALL
+SELECT format('SELECT error_budget.window_burn(s, t, %L::interval, %L::interval)::text FROM error_budget.slos s, (SELECT %s) AS t WHERE s.name = %L',
+              w, p, cols, n), n <> 'f_count'
+FROM unnest(ARRAY['f_ratio', 'f_count', 'f_cap']) AS n, unnest(ARRAY['1 minute', '-1 minute', '0']) AS w,
+     unnest(ARRAY['30 days', '1 second']) AS p,
+     unnest(ARRAY['1e308::float8 AS good, 1e308::float8 AS bad', '1e300::float8 AS units, 1e308::float8 AS amount',
+                  '0 AS scoped, 1e15::float8 AS counted']) AS cols;
+
 SELECT count(*) AS edge_cases, count(*) FILTER (WHERE fuzz.run(sql, finite) = 'ok') AS edge_ok FROM fuzz.calls \gset
 \echo edge-case calls: :edge_cases cases, :edge_ok without an error
 
