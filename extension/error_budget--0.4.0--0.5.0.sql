@@ -1,4 +1,5 @@
 -- error_budget 0.4.0 -> 0.5.0: multiwindow multi-burn-rate alerts from per-minute rollups.
+-- (Its new objects are those of src/sql/alert_windows.sql, rollups.sql and alerts.sql.)
 \echo Use "ALTER EXTENSION error_budget UPDATE TO '0.5.0'" to load this file. \quit
 
 -- A budget's latest snapshot is found by (slo_id, dimensions) (alerts' time to
@@ -429,7 +430,8 @@ BEGIN
                     to_minute, true, error_budget.rollup_definition(s));
             CONTINUE;
         END IF;
-        from_minute := least(progress.rolled_up_to - lateness,
+        from_minute := least(-- late rows; after a long pause (a disabled SLO) only what its windows need
+                             greatest(progress.rolled_up_to - lateness, start_minute),
                              -- a changed planned burn, but never beyond what the SLO keeps
                              CASE WHEN progress.dirty_from IS NOT NULL THEN greatest(progress.dirty_from, start_minute) END,
                              pg_catalog.date_bin('1 minute', since, '2000-01-01 00:00:00+00'));

@@ -198,7 +198,8 @@ BEGIN
                     to_minute, true, error_budget.rollup_definition(s));
             CONTINUE;
         END IF;
-        from_minute := least(progress.rolled_up_to - lateness,
+        from_minute := least(-- late rows; after a long pause (a disabled SLO) only what its windows need
+                             greatest(progress.rolled_up_to - lateness, start_minute),
                              -- a changed planned burn, but never beyond what the SLO keeps
                              CASE WHEN progress.dirty_from IS NOT NULL THEN greatest(progress.dirty_from, start_minute) END,
                              pg_catalog.date_bin('1 minute', since, '2000-01-01 00:00:00+00'));
