@@ -51,8 +51,10 @@ BEGIN
         INTO names, aggregates
         FROM error_budget.slo_totals(slo, error_budget.slo_planned_predicate(slo, window_start, window_end)) AS t;
         rows := rows || error_budget.scan_totals_row(
-            slo.id, format('(SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims) WHERE key = ANY (%L::text[]))',
-                           slo.dimensions),
+            slo.id, CASE WHEN (SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM unnest(slo.dimensions) AS d) = dims_all
+                         THEN 'r.dims'  -- all of the scan's dimensions: nothing to take out
+                         ELSE format('(SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims) WHERE key = ANY (%L::text[]))',
+                                     slo.dimensions) END,
             k, names, format(', NULL::pg_catalog.float8[], %s', mask));
     END LOOP;
     -- The grouping sets, each with the minute for rollups: (d1, d2[, minute]).
@@ -254,7 +256,9 @@ COMMENT ON TABLE error_budget.rollup_series IS
     'The budgets that have rollups: one SLO and its dimension values each (rows of error_budget.rollups refer to it)';
 
 CREATE TABLE error_budget.rollups (
-    series_id bigint NOT NULL CONSTRAINT rollups_series_fk REFERENCES error_budget.rollup_series (id) ON DELETE CASCADE,
+    -- No foreign key: its per-row check would cost more than the rollup itself; the
+    -- triggers on rollup_series below delete a deleted series' rows instead.
+    series_id bigint NOT NULL,
     minute timestamptz NOT NULL,
     good bigint,
     bad bigint,
@@ -281,6 +285,32 @@ COMMENT ON COLUMN error_budget.rollups.units IS 'amount_per_unit and amount_cap:
 COMMENT ON COLUMN error_budget.rollups.amount IS 'amount_per_unit and amount_cap: amount so far';
 COMMENT ON COLUMN error_budget.rollups.forgiven_events IS 'Events excluded by planned burns so far';
 COMMENT ON COLUMN error_budget.rollups.forgiven_amount IS 'Amount excluded by planned burns so far';
+
+-- A deleted series (its SLO deleted or redefined) takes its rows along, per statement.
+-- SECURITY DEFINER: whoever may delete an SLO (the series go by its foreign key) may
+-- delete its rollups, and nothing else.
+CREATE FUNCTION error_budget.rollup_series_deleted() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        -- (DELETE: a TRUNCATE here would fail when the same statement truncates rollups)
+        DELETE FROM error_budget.rollups;
+    ELSE
+        DELETE FROM error_budget.rollups r USING gone g WHERE r.series_id = g.id;
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION error_budget.rollup_series_deleted() IS
+    'Trigger function of rollup_series: deletes the rollups of deleted series (the cascade a foreign key would do, once per statement)';
+REVOKE ALL ON FUNCTION error_budget.rollup_series_deleted() FROM PUBLIC;
+CREATE TRIGGER rollup_series_delete_rollups AFTER DELETE ON error_budget.rollup_series
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION error_budget.rollup_series_deleted();
+COMMENT ON TRIGGER rollup_series_delete_rollups ON error_budget.rollup_series IS
+    'Deletes the rollups of the series a statement deleted';
+CREATE TRIGGER rollup_series_truncate_rollups AFTER TRUNCATE ON error_budget.rollup_series
+    FOR EACH STATEMENT EXECUTE FUNCTION error_budget.rollup_series_deleted();
+COMMENT ON TRIGGER rollup_series_truncate_rollups ON error_budget.rollup_series IS
+    'Truncating the series truncates the rollups';
 
 CREATE TABLE error_budget.rollup_progress (
     slo_id bigint PRIMARY KEY CONSTRAINT rollup_progress_slo_fk REFERENCES error_budget.slos (id) ON DELETE CASCADE,
@@ -478,8 +508,16 @@ BEGIN
     -- Redefined SLOs start over; the others lose the minutes being re-aggregated.
     DELETE FROM error_budget.rollup_series r USING pg_temp.error_budget_rollup_work w
     WHERE r.slo_id = (w.slo).id AND w.reset;
-    DELETE FROM error_budget.rollups r USING error_budget.rollup_series x, pg_temp.error_budget_rollup_work w
-    WHERE r.series_id = x.id AND x.slo_id = (w.slo).id AND r.minute >= w.from_minute;
+    -- Per range with constants, so that it is an index range scan of the minutes
+    -- re-aggregated, not a join over the whole table.
+    FOR grp IN SELECT array_agg((w.slo).id) AS ids, w.from_minute FROM pg_temp.error_budget_rollup_work w
+               WHERE NOT w.reset GROUP BY w.from_minute LOOP
+        DELETE FROM error_budget.rollups r USING error_budget.rollup_series x
+        WHERE r.series_id = x.id AND x.slo_id = ANY (grp.ids) AND r.minute >= grp.from_minute;
+    END LOOP;
+    -- The series written to stay (a concurrent deletion of their SLO waits for this).
+    PERFORM FROM error_budget.rollup_series x JOIN pg_temp.error_budget_rollup_work w ON x.slo_id = (w.slo).id
+    FOR KEY SHARE OF x;
     INSERT INTO error_budget.rollup_series (slo_id, dimensions)
     SELECT DISTINCT p.slo_id, p.dims FROM pg_temp.error_budget_rollup_pending p
     JOIN pg_temp.error_budget_rollup_work w ON (w.slo).id = p.slo_id
@@ -497,23 +535,25 @@ BEGIN
         JOIN error_budget.rollup_series x ON x.slo_id = p.slo_id AND x.dimensions = p.dims
         -- a minute whose rows are all out of scope adds nothing
         WHERE coalesce(p.good + p.bad, p.scoped, p.units, 0) + p.forgiven_events > 0
-    ), bases AS (
-        SELECT k.series_id,
-               (SELECT r FROM error_budget.rollups r WHERE r.series_id = k.series_id AND r.minute < k.from_minute
-                ORDER BY r.minute DESC LIMIT 1) AS b
+    ), bases AS MATERIALIZED (
+        -- one lookup per budget, not one per minute and column
+        SELECT k.series_id, b.good, b.bad, b.good_weight, b.bad_weight, b.scoped, b.counted, b.units, b.amount,
+               b.forgiven_events, b.forgiven_amount
         FROM (SELECT DISTINCT fresh.series_id, fresh.from_minute FROM fresh) AS k
+        LEFT JOIN LATERAL (SELECT r.* FROM error_budget.rollups r WHERE r.series_id = k.series_id AND r.minute < k.from_minute
+                           ORDER BY r.minute DESC LIMIT 1) AS b ON true
     )
     SELECT f.series_id, f.minute,
-           CASE WHEN f.kind = 'ratio' THEN coalesce((z.b).good, 0) + sum(f.good) OVER run END,
-           CASE WHEN f.kind = 'ratio' THEN coalesce((z.b).bad, 0) + sum(f.bad) OVER run END,
-           CASE WHEN f.weighted THEN coalesce((z.b).good_weight, 0) + sum(coalesce(f.good_weight, 0)) OVER run END,
-           CASE WHEN f.weighted THEN coalesce((z.b).bad_weight, 0) + sum(coalesce(f.bad_weight, 0)) OVER run END,
-           CASE WHEN f.kind = 'count' THEN coalesce((z.b).scoped, 0) + sum(f.scoped) OVER run END,
-           CASE WHEN f.kind = 'count' THEN coalesce((z.b).counted, 0) + sum(f.counted) OVER run END,
-           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce((z.b).units, 0) + sum(f.units) OVER run END,
-           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce((z.b).amount, 0) + sum(f.amount) OVER run END,
-           coalesce((z.b).forgiven_events, 0) + sum(f.forgiven_events) OVER run,
-           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce((z.b).forgiven_amount, 0) + sum(f.forgiven_amount) OVER run END
+           CASE WHEN f.kind = 'ratio' THEN coalesce(z.good, 0) + sum(f.good) OVER run END,
+           CASE WHEN f.kind = 'ratio' THEN coalesce(z.bad, 0) + sum(f.bad) OVER run END,
+           CASE WHEN f.weighted THEN coalesce(z.good_weight, 0) + sum(coalesce(f.good_weight, 0)) OVER run END,
+           CASE WHEN f.weighted THEN coalesce(z.bad_weight, 0) + sum(coalesce(f.bad_weight, 0)) OVER run END,
+           CASE WHEN f.kind = 'count' THEN coalesce(z.scoped, 0) + sum(f.scoped) OVER run END,
+           CASE WHEN f.kind = 'count' THEN coalesce(z.counted, 0) + sum(f.counted) OVER run END,
+           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce(z.units, 0) + sum(f.units) OVER run END,
+           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce(z.amount, 0) + sum(f.amount) OVER run END,
+           coalesce(z.forgiven_events, 0) + sum(f.forgiven_events) OVER run,
+           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce(z.forgiven_amount, 0) + sum(f.forgiven_amount) OVER run END
     FROM fresh f JOIN bases z ON z.series_id = f.series_id
     WINDOW run AS (PARTITION BY f.series_id ORDER BY f.minute);
 
@@ -578,11 +618,11 @@ COMMENT ON TRIGGER planned_burns_dirty_rollups ON error_budget.planned_burns IS
 -- The totals of each series of an SLO over the windows [window_end - length,
 -- window_end) for the given lengths: the difference of two running-total rows.
 CREATE FUNCTION error_budget.rollup_window_totals(slo_id bigint, window_end timestamptz, lengths interval[])
-    RETURNS TABLE (dimensions jsonb, length interval, good bigint, bad bigint, good_weight double precision,
+    RETURNS TABLE (series_id bigint, dimensions jsonb, length interval, good bigint, bad bigint, good_weight double precision,
                    bad_weight double precision, scoped bigint, counted bigint, units bigint, amount double precision,
                    forgiven_events bigint, forgiven_amount double precision)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT x.dimensions, l.length,
+    SELECT x.id, x.dimensions, l.length,
            e.good - coalesce(s.good, 0), e.bad - coalesce(s.bad, 0),
            e.good_weight - coalesce(s.good_weight, 0), e.bad_weight - coalesce(s.bad_weight, 0),
            e.scoped - coalesce(s.scoped, 0), e.counted - coalesce(s.counted, 0),
@@ -636,11 +676,27 @@ COMMENT ON FUNCTION error_budget.prune_rollups(interval) IS
 -- The pairs of every budget of the given SLOs at window_end, evaluated: both
 -- windows' totals are differences of rollup rows, the numbers come from the core.
 -- remaining is the budget's latest snapshot (compute_budgets) at or before it.
+CREATE TYPE error_budget.evaluated_pair AS (
+    slo_id bigint,
+    slo_name text,
+    dimensions jsonb,
+    severity text,
+    long_window interval,
+    short_window interval,
+    factor double precision,
+    long_burn double precision,
+    short_burn double precision,
+    short_events double precision,
+    fires boolean,
+    consumed double precision,
+    remaining double precision,
+    time_to_exhaustion interval
+);
+COMMENT ON TYPE error_budget.evaluated_pair IS
+    'One alert window pair of one budget, evaluated (a row of error_budget.evaluate_pairs)';
+
 CREATE FUNCTION error_budget.evaluate_pairs(slo_ids bigint[], window_end timestamptz)
-    RETURNS TABLE (slo_id bigint, slo_name text, dimensions jsonb, severity text, long_window interval,
-                   short_window interval, factor double precision, long_burn double precision,
-                   short_burn double precision, short_events double precision, fires boolean,
-                   consumed double precision, remaining double precision, time_to_exhaustion interval)
+    RETURNS SETOF error_budget.evaluated_pair
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     WITH pairs AS (
         SELECT s AS slo, w.*, error_budget.slo_period(s, window_end) AS period
@@ -658,7 +714,7 @@ CREATE FUNCTION error_budget.evaluate_pairs(slo_ids bigint[], window_end timesta
            e.long_burn, e.short_burn, e.short_events, e.fires, e.consumed, last.remaining, e.time_to_exhaustion
     FROM pairs p
     JOIN totals lt ON lt.slo_id = (p.slo).id AND (lt.t).length = p.long_window
-    JOIN totals st ON st.slo_id = (p.slo).id AND (st.t).length = p.short_window AND (st.t).dimensions = (lt.t).dimensions
+    JOIN totals st ON (st.t).series_id = (lt.t).series_id AND (st.t).length = p.short_window
     LEFT JOIN LATERAL (SELECT b.remaining FROM error_budget.error_budgets b
                        WHERE b.slo_id = (p.slo).id AND b.dimensions = (lt.t).dimensions AND b.computed_at <= window_end
                        ORDER BY b.computed_at DESC LIMIT 1) AS last ON true
@@ -797,6 +853,7 @@ DECLARE
     keep_firing interval := coalesce(nullif(pg_catalog.current_setting('error_budget.alert_keep_firing', true), ''), '5min')::interval;
     ids bigint[];
     a error_budget.alerts;
+    firing error_budget.evaluated_pair[];
     n_pairs bigint;
     n_firing bigint;
 BEGIN
@@ -826,26 +883,19 @@ BEGIN
     ids := ARRAY(SELECT s.id FROM error_budget.slos s JOIN error_budget.rollup_progress p ON p.slo_id = s.id
                  WHERE s.enabled AND error_budget.slo_alertable(s) AND p.rolled_up_to >= window_end);
 
-    CREATE TEMP TABLE IF NOT EXISTS error_budget_alert_pairs ON COMMIT DROP AS
-        SELECT * FROM error_budget.evaluate_pairs('{}', window_end) WITH NO DATA;
-    TRUNCATE pg_temp.error_budget_alert_pairs;
-    INSERT INTO pg_temp.error_budget_alert_pairs SELECT * FROM error_budget.evaluate_pairs(ids, window_end);
-    SELECT count(*), count(*) FILTER (WHERE p.fires) INTO n_pairs, n_firing FROM pg_temp.error_budget_alert_pairs p;
-
-    -- Per key, the pair that fires with the highest long-window burn.
-    CREATE TEMP TABLE IF NOT EXISTS error_budget_alert_firing ON COMMIT DROP AS
-        SELECT * FROM pg_temp.error_budget_alert_pairs WITH NO DATA;
-    TRUNCATE pg_temp.error_budget_alert_firing;
-    INSERT INTO pg_temp.error_budget_alert_firing
-    SELECT DISTINCT ON (p.slo_id, p.dimensions, p.severity) p.* FROM pg_temp.error_budget_alert_pairs p
-    WHERE p.fires ORDER BY p.slo_id, p.dimensions, p.severity, p.long_burn DESC, p.long_window;
+    -- Every pair evaluated; per key, the firing pair with the highest long-window burn.
+    WITH evaluated AS MATERIALIZED (SELECT e FROM error_budget.evaluate_pairs(ids, window_end) AS e)
+    SELECT (SELECT count(*) FROM evaluated), (SELECT count(*) FROM evaluated WHERE (e).fires),
+           ARRAY(SELECT DISTINCT ON ((e).slo_id, (e).dimensions, (e).severity) e FROM evaluated WHERE (e).fires
+                 ORDER BY (e).slo_id, (e).dimensions, (e).severity, (e).long_burn DESC, (e).long_window)
+    INTO n_pairs, n_firing, firing;
 
     -- Still firing: the numbers of now.
     UPDATE error_budget.alerts o
     SET last_fired_at = at, long_window = f.long_window, short_window = f.short_window, factor = f.factor,
         long_burn = f.long_burn, short_burn = f.short_burn, consumed = f.consumed, remaining = f.remaining,
         time_to_exhaustion = f.time_to_exhaustion
-    FROM pg_temp.error_budget_alert_firing f
+    FROM unnest(firing) AS f
     WHERE o.resolved_at IS NULL AND o.slo_id = f.slo_id AND o.dimensions = f.dimensions AND o.severity = f.severity;
 
     -- Fired: opened, logged, announced.
@@ -854,7 +904,7 @@ BEGIN
                                          long_burn, short_burn, consumed, remaining, time_to_exhaustion, fired_at, last_fired_at)
         SELECT f.slo_id, f.slo_name, f.dimensions, f.severity, f.long_window, f.short_window, f.factor,
                f.long_burn, f.short_burn, f.consumed, f.remaining, f.time_to_exhaustion, at, at
-        FROM pg_temp.error_budget_alert_firing f
+        FROM unnest(firing) AS f
         WHERE NOT EXISTS (SELECT FROM error_budget.alerts o WHERE o.resolved_at IS NULL AND o.slo_id = f.slo_id
                                                                AND o.dimensions = f.dimensions AND o.severity = f.severity)
         ORDER BY f.slo_name, f.dimensions, f.severity
@@ -869,7 +919,7 @@ BEGIN
     FOR a IN
         UPDATE error_budget.alerts o SET resolved_at = at
         WHERE o.resolved_at IS NULL
-          AND NOT EXISTS (SELECT FROM pg_temp.error_budget_alert_firing f
+          AND NOT EXISTS (SELECT FROM unnest(firing) AS f
                           WHERE o.slo_id = f.slo_id AND o.dimensions = f.dimensions AND o.severity = f.severity)
           AND (at - o.last_fired_at >= keep_firing
                OR NOT EXISTS (SELECT FROM error_budget.slos s WHERE s.id = o.slo_id AND s.enabled AND error_budget.slo_alertable(s)))

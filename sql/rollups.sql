@@ -171,11 +171,30 @@ RESET ROLE;
 SET ROLE ru_runner;
 SELECT count(*) FROM error_budget.refresh_rollups('2026-11-20 23:07+00');
 RESET ROLE;
+-- A definer deletes its SLO: its series and their rollups go with it.
+CREATE ROLE ru_definer;
+SELECT error_budget.grant_access('ru_definer', 'define');
+GRANT SELECT ON ru_events TO ru_definer;
+SET ROLE ru_definer;
+SELECT name FROM error_budget.define_slo('r_mine', 'ru_events', 'ratio', time_column => 'at', good => 'ok', target => 0.99,
+                                         dimensions => '{tenant}', rolling_window => '30 days');
+RESET ROLE;
+SELECT count(*) FROM error_budget.refresh_rollups('2026-11-20 23:08+00') WHERE slo = 'r_mine';
+SELECT count(*) > 0 AS has_rollups, (SELECT count(*) FROM error_budget.rollups) AS all_rollups FROM error_budget.rollups r
+JOIN error_budget.rollup_series x ON x.id = r.series_id JOIN error_budget.slos s ON s.id = x.slo_id WHERE s.name = 'r_mine' \gset
+SET ROLE ru_definer;
+DELETE FROM error_budget.slos WHERE name = 'r_mine';
+RESET ROLE;
+SELECT :'has_rollups' AS had_rollups, count(*) < :all_rollups AS fewer_rollups,
+       count(*) FILTER (WHERE NOT EXISTS (SELECT FROM error_budget.rollup_series x WHERE x.id = r.series_id)) AS orphans
+FROM error_budget.rollups r;
 SELECT error_budget.revoke_access('ru_reader');
 SELECT error_budget.revoke_access('ru_runner');
-REVOKE ALL ON ru_events FROM ru_runner;
+SELECT error_budget.revoke_access('ru_definer');
+REVOKE ALL ON ru_events FROM ru_runner, ru_definer;
 DROP ROLE ru_reader;
 DROP ROLE ru_runner;
+DROP ROLE ru_definer;
 
 SET client_min_messages = warning;
 TRUNCATE error_budget.slos, error_budget.planned_burns, error_budget.compute_failures CASCADE;

@@ -8,11 +8,27 @@
 -- The pairs of every budget of the given SLOs at window_end, evaluated: both
 -- windows' totals are differences of rollup rows, the numbers come from the core.
 -- remaining is the budget's latest snapshot (compute_budgets) at or before it.
+CREATE TYPE error_budget.evaluated_pair AS (
+    slo_id bigint,
+    slo_name text,
+    dimensions jsonb,
+    severity text,
+    long_window interval,
+    short_window interval,
+    factor double precision,
+    long_burn double precision,
+    short_burn double precision,
+    short_events double precision,
+    fires boolean,
+    consumed double precision,
+    remaining double precision,
+    time_to_exhaustion interval
+);
+COMMENT ON TYPE error_budget.evaluated_pair IS
+    'One alert window pair of one budget, evaluated (a row of error_budget.evaluate_pairs)';
+
 CREATE FUNCTION error_budget.evaluate_pairs(slo_ids bigint[], window_end timestamptz)
-    RETURNS TABLE (slo_id bigint, slo_name text, dimensions jsonb, severity text, long_window interval,
-                   short_window interval, factor double precision, long_burn double precision,
-                   short_burn double precision, short_events double precision, fires boolean,
-                   consumed double precision, remaining double precision, time_to_exhaustion interval)
+    RETURNS SETOF error_budget.evaluated_pair
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     WITH pairs AS (
         SELECT s AS slo, w.*, error_budget.slo_period(s, window_end) AS period
@@ -30,7 +46,7 @@ CREATE FUNCTION error_budget.evaluate_pairs(slo_ids bigint[], window_end timesta
            e.long_burn, e.short_burn, e.short_events, e.fires, e.consumed, last.remaining, e.time_to_exhaustion
     FROM pairs p
     JOIN totals lt ON lt.slo_id = (p.slo).id AND (lt.t).length = p.long_window
-    JOIN totals st ON st.slo_id = (p.slo).id AND (st.t).length = p.short_window AND (st.t).dimensions = (lt.t).dimensions
+    JOIN totals st ON (st.t).series_id = (lt.t).series_id AND (st.t).length = p.short_window
     LEFT JOIN LATERAL (SELECT b.remaining FROM error_budget.error_budgets b
                        WHERE b.slo_id = (p.slo).id AND b.dimensions = (lt.t).dimensions AND b.computed_at <= window_end
                        ORDER BY b.computed_at DESC LIMIT 1) AS last ON true
@@ -169,6 +185,7 @@ DECLARE
     keep_firing interval := coalesce(nullif(pg_catalog.current_setting('error_budget.alert_keep_firing', true), ''), '5min')::interval;
     ids bigint[];
     a error_budget.alerts;
+    firing error_budget.evaluated_pair[];
     n_pairs bigint;
     n_firing bigint;
 BEGIN
@@ -198,26 +215,19 @@ BEGIN
     ids := ARRAY(SELECT s.id FROM error_budget.slos s JOIN error_budget.rollup_progress p ON p.slo_id = s.id
                  WHERE s.enabled AND error_budget.slo_alertable(s) AND p.rolled_up_to >= window_end);
 
-    CREATE TEMP TABLE IF NOT EXISTS error_budget_alert_pairs ON COMMIT DROP AS
-        SELECT * FROM error_budget.evaluate_pairs('{}', window_end) WITH NO DATA;
-    TRUNCATE pg_temp.error_budget_alert_pairs;
-    INSERT INTO pg_temp.error_budget_alert_pairs SELECT * FROM error_budget.evaluate_pairs(ids, window_end);
-    SELECT count(*), count(*) FILTER (WHERE p.fires) INTO n_pairs, n_firing FROM pg_temp.error_budget_alert_pairs p;
-
-    -- Per key, the pair that fires with the highest long-window burn.
-    CREATE TEMP TABLE IF NOT EXISTS error_budget_alert_firing ON COMMIT DROP AS
-        SELECT * FROM pg_temp.error_budget_alert_pairs WITH NO DATA;
-    TRUNCATE pg_temp.error_budget_alert_firing;
-    INSERT INTO pg_temp.error_budget_alert_firing
-    SELECT DISTINCT ON (p.slo_id, p.dimensions, p.severity) p.* FROM pg_temp.error_budget_alert_pairs p
-    WHERE p.fires ORDER BY p.slo_id, p.dimensions, p.severity, p.long_burn DESC, p.long_window;
+    -- Every pair evaluated; per key, the firing pair with the highest long-window burn.
+    WITH evaluated AS MATERIALIZED (SELECT e FROM error_budget.evaluate_pairs(ids, window_end) AS e)
+    SELECT (SELECT count(*) FROM evaluated), (SELECT count(*) FROM evaluated WHERE (e).fires),
+           ARRAY(SELECT DISTINCT ON ((e).slo_id, (e).dimensions, (e).severity) e FROM evaluated WHERE (e).fires
+                 ORDER BY (e).slo_id, (e).dimensions, (e).severity, (e).long_burn DESC, (e).long_window)
+    INTO n_pairs, n_firing, firing;
 
     -- Still firing: the numbers of now.
     UPDATE error_budget.alerts o
     SET last_fired_at = at, long_window = f.long_window, short_window = f.short_window, factor = f.factor,
         long_burn = f.long_burn, short_burn = f.short_burn, consumed = f.consumed, remaining = f.remaining,
         time_to_exhaustion = f.time_to_exhaustion
-    FROM pg_temp.error_budget_alert_firing f
+    FROM unnest(firing) AS f
     WHERE o.resolved_at IS NULL AND o.slo_id = f.slo_id AND o.dimensions = f.dimensions AND o.severity = f.severity;
 
     -- Fired: opened, logged, announced.
@@ -226,7 +236,7 @@ BEGIN
                                          long_burn, short_burn, consumed, remaining, time_to_exhaustion, fired_at, last_fired_at)
         SELECT f.slo_id, f.slo_name, f.dimensions, f.severity, f.long_window, f.short_window, f.factor,
                f.long_burn, f.short_burn, f.consumed, f.remaining, f.time_to_exhaustion, at, at
-        FROM pg_temp.error_budget_alert_firing f
+        FROM unnest(firing) AS f
         WHERE NOT EXISTS (SELECT FROM error_budget.alerts o WHERE o.resolved_at IS NULL AND o.slo_id = f.slo_id
                                                                AND o.dimensions = f.dimensions AND o.severity = f.severity)
         ORDER BY f.slo_name, f.dimensions, f.severity
@@ -241,7 +251,7 @@ BEGIN
     FOR a IN
         UPDATE error_budget.alerts o SET resolved_at = at
         WHERE o.resolved_at IS NULL
-          AND NOT EXISTS (SELECT FROM pg_temp.error_budget_alert_firing f
+          AND NOT EXISTS (SELECT FROM unnest(firing) AS f
                           WHERE o.slo_id = f.slo_id AND o.dimensions = f.dimensions AND o.severity = f.severity)
           AND (at - o.last_fired_at >= keep_firing
                OR NOT EXISTS (SELECT FROM error_budget.slos s WHERE s.id = o.slo_id AND s.enabled AND error_budget.slo_alertable(s)))

@@ -288,8 +288,10 @@ BEGIN
         INTO names, aggregates
         FROM error_budget.slo_totals(slo, error_budget.slo_planned_predicate(slo, window_start, window_end)) AS t;
         rows := rows || error_budget.scan_totals_row(
-            slo.id, format('(SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims) WHERE key = ANY (%L::text[]))',
-                           slo.dimensions),
+            slo.id, CASE WHEN (SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM unnest(slo.dimensions) AS d) = dims_all
+                         THEN 'r.dims'  -- all of the scan's dimensions: nothing to take out
+                         ELSE format('(SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims) WHERE key = ANY (%L::text[]))',
+                                     slo.dimensions) END,
             k, names, format(', NULL::pg_catalog.float8[], %s', mask));
     END LOOP;
     -- The grouping sets, each with the minute for rollups: (d1, d2[, minute]).

@@ -22,7 +22,9 @@ COMMENT ON TABLE error_budget.rollup_series IS
     'The budgets that have rollups: one SLO and its dimension values each (rows of error_budget.rollups refer to it)';
 
 CREATE TABLE error_budget.rollups (
-    series_id bigint NOT NULL CONSTRAINT rollups_series_fk REFERENCES error_budget.rollup_series (id) ON DELETE CASCADE,
+    -- No foreign key: its per-row check would cost more than the rollup itself; the
+    -- triggers on rollup_series below delete a deleted series' rows instead.
+    series_id bigint NOT NULL,
     minute timestamptz NOT NULL,
     good bigint,
     bad bigint,
@@ -49,6 +51,32 @@ COMMENT ON COLUMN error_budget.rollups.units IS 'amount_per_unit and amount_cap:
 COMMENT ON COLUMN error_budget.rollups.amount IS 'amount_per_unit and amount_cap: amount so far';
 COMMENT ON COLUMN error_budget.rollups.forgiven_events IS 'Events excluded by planned burns so far';
 COMMENT ON COLUMN error_budget.rollups.forgiven_amount IS 'Amount excluded by planned burns so far';
+
+-- A deleted series (its SLO deleted or redefined) takes its rows along, per statement.
+-- SECURITY DEFINER: whoever may delete an SLO (the series go by its foreign key) may
+-- delete its rollups, and nothing else.
+CREATE FUNCTION error_budget.rollup_series_deleted() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        -- (DELETE: a TRUNCATE here would fail when the same statement truncates rollups)
+        DELETE FROM error_budget.rollups;
+    ELSE
+        DELETE FROM error_budget.rollups r USING gone g WHERE r.series_id = g.id;
+    END IF;
+    RETURN NULL;
+END $$;
+COMMENT ON FUNCTION error_budget.rollup_series_deleted() IS
+    'Trigger function of rollup_series: deletes the rollups of deleted series (the cascade a foreign key would do, once per statement)';
+REVOKE ALL ON FUNCTION error_budget.rollup_series_deleted() FROM PUBLIC;
+CREATE TRIGGER rollup_series_delete_rollups AFTER DELETE ON error_budget.rollup_series
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION error_budget.rollup_series_deleted();
+COMMENT ON TRIGGER rollup_series_delete_rollups ON error_budget.rollup_series IS
+    'Deletes the rollups of the series a statement deleted';
+CREATE TRIGGER rollup_series_truncate_rollups AFTER TRUNCATE ON error_budget.rollup_series
+    FOR EACH STATEMENT EXECUTE FUNCTION error_budget.rollup_series_deleted();
+COMMENT ON TRIGGER rollup_series_truncate_rollups ON error_budget.rollup_series IS
+    'Truncating the series truncates the rollups';
 
 CREATE TABLE error_budget.rollup_progress (
     slo_id bigint PRIMARY KEY CONSTRAINT rollup_progress_slo_fk REFERENCES error_budget.slos (id) ON DELETE CASCADE,
@@ -246,8 +274,16 @@ BEGIN
     -- Redefined SLOs start over; the others lose the minutes being re-aggregated.
     DELETE FROM error_budget.rollup_series r USING pg_temp.error_budget_rollup_work w
     WHERE r.slo_id = (w.slo).id AND w.reset;
-    DELETE FROM error_budget.rollups r USING error_budget.rollup_series x, pg_temp.error_budget_rollup_work w
-    WHERE r.series_id = x.id AND x.slo_id = (w.slo).id AND r.minute >= w.from_minute;
+    -- Per range with constants, so that it is an index range scan of the minutes
+    -- re-aggregated, not a join over the whole table.
+    FOR grp IN SELECT array_agg((w.slo).id) AS ids, w.from_minute FROM pg_temp.error_budget_rollup_work w
+               WHERE NOT w.reset GROUP BY w.from_minute LOOP
+        DELETE FROM error_budget.rollups r USING error_budget.rollup_series x
+        WHERE r.series_id = x.id AND x.slo_id = ANY (grp.ids) AND r.minute >= grp.from_minute;
+    END LOOP;
+    -- The series written to stay (a concurrent deletion of their SLO waits for this).
+    PERFORM FROM error_budget.rollup_series x JOIN pg_temp.error_budget_rollup_work w ON x.slo_id = (w.slo).id
+    FOR KEY SHARE OF x;
     INSERT INTO error_budget.rollup_series (slo_id, dimensions)
     SELECT DISTINCT p.slo_id, p.dims FROM pg_temp.error_budget_rollup_pending p
     JOIN pg_temp.error_budget_rollup_work w ON (w.slo).id = p.slo_id
@@ -265,23 +301,25 @@ BEGIN
         JOIN error_budget.rollup_series x ON x.slo_id = p.slo_id AND x.dimensions = p.dims
         -- a minute whose rows are all out of scope adds nothing
         WHERE coalesce(p.good + p.bad, p.scoped, p.units, 0) + p.forgiven_events > 0
-    ), bases AS (
-        SELECT k.series_id,
-               (SELECT r FROM error_budget.rollups r WHERE r.series_id = k.series_id AND r.minute < k.from_minute
-                ORDER BY r.minute DESC LIMIT 1) AS b
+    ), bases AS MATERIALIZED (
+        -- one lookup per budget, not one per minute and column
+        SELECT k.series_id, b.good, b.bad, b.good_weight, b.bad_weight, b.scoped, b.counted, b.units, b.amount,
+               b.forgiven_events, b.forgiven_amount
         FROM (SELECT DISTINCT fresh.series_id, fresh.from_minute FROM fresh) AS k
+        LEFT JOIN LATERAL (SELECT r.* FROM error_budget.rollups r WHERE r.series_id = k.series_id AND r.minute < k.from_minute
+                           ORDER BY r.minute DESC LIMIT 1) AS b ON true
     )
     SELECT f.series_id, f.minute,
-           CASE WHEN f.kind = 'ratio' THEN coalesce((z.b).good, 0) + sum(f.good) OVER run END,
-           CASE WHEN f.kind = 'ratio' THEN coalesce((z.b).bad, 0) + sum(f.bad) OVER run END,
-           CASE WHEN f.weighted THEN coalesce((z.b).good_weight, 0) + sum(coalesce(f.good_weight, 0)) OVER run END,
-           CASE WHEN f.weighted THEN coalesce((z.b).bad_weight, 0) + sum(coalesce(f.bad_weight, 0)) OVER run END,
-           CASE WHEN f.kind = 'count' THEN coalesce((z.b).scoped, 0) + sum(f.scoped) OVER run END,
-           CASE WHEN f.kind = 'count' THEN coalesce((z.b).counted, 0) + sum(f.counted) OVER run END,
-           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce((z.b).units, 0) + sum(f.units) OVER run END,
-           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce((z.b).amount, 0) + sum(f.amount) OVER run END,
-           coalesce((z.b).forgiven_events, 0) + sum(f.forgiven_events) OVER run,
-           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce((z.b).forgiven_amount, 0) + sum(f.forgiven_amount) OVER run END
+           CASE WHEN f.kind = 'ratio' THEN coalesce(z.good, 0) + sum(f.good) OVER run END,
+           CASE WHEN f.kind = 'ratio' THEN coalesce(z.bad, 0) + sum(f.bad) OVER run END,
+           CASE WHEN f.weighted THEN coalesce(z.good_weight, 0) + sum(coalesce(f.good_weight, 0)) OVER run END,
+           CASE WHEN f.weighted THEN coalesce(z.bad_weight, 0) + sum(coalesce(f.bad_weight, 0)) OVER run END,
+           CASE WHEN f.kind = 'count' THEN coalesce(z.scoped, 0) + sum(f.scoped) OVER run END,
+           CASE WHEN f.kind = 'count' THEN coalesce(z.counted, 0) + sum(f.counted) OVER run END,
+           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce(z.units, 0) + sum(f.units) OVER run END,
+           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce(z.amount, 0) + sum(f.amount) OVER run END,
+           coalesce(z.forgiven_events, 0) + sum(f.forgiven_events) OVER run,
+           CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce(z.forgiven_amount, 0) + sum(f.forgiven_amount) OVER run END
     FROM fresh f JOIN bases z ON z.series_id = f.series_id
     WINDOW run AS (PARTITION BY f.series_id ORDER BY f.minute);
 
@@ -346,11 +384,11 @@ COMMENT ON TRIGGER planned_burns_dirty_rollups ON error_budget.planned_burns IS
 -- The totals of each series of an SLO over the windows [window_end - length,
 -- window_end) for the given lengths: the difference of two running-total rows.
 CREATE FUNCTION error_budget.rollup_window_totals(slo_id bigint, window_end timestamptz, lengths interval[])
-    RETURNS TABLE (dimensions jsonb, length interval, good bigint, bad bigint, good_weight double precision,
+    RETURNS TABLE (series_id bigint, dimensions jsonb, length interval, good bigint, bad bigint, good_weight double precision,
                    bad_weight double precision, scoped bigint, counted bigint, units bigint, amount double precision,
                    forgiven_events bigint, forgiven_amount double precision)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT x.dimensions, l.length,
+    SELECT x.id, x.dimensions, l.length,
            e.good - coalesce(s.good, 0), e.bad - coalesce(s.bad, 0),
            e.good_weight - coalesce(s.good_weight, 0), e.bad_weight - coalesce(s.bad_weight, 0),
            e.scoped - coalesce(s.scoped, 0), e.counted - coalesce(s.counted, 0),
