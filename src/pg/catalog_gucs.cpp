@@ -9,6 +9,8 @@
 //                                run, so that late rows are counted (default 10 min)
 //   error_budget.alert_keep_firing how long an alert stays open after its last firing
 //                                evaluation (default 5 min, Pyrra's `for:`)
+//   error_budget.log_deploy_decisions  log every may_deploy() decision, not only those
+//                                that used an exception (default off)
 #include "catalog_gucs.hpp"
 
 #include "postgres_headers.hpp"
@@ -28,6 +30,7 @@ const struct config_enum_entry scan_strategy_options[] = {
 
 int rollup_lateness = 600;
 int alert_keep_firing = 300;
+bool log_deploy_decisions = false;
 
 }  // namespace
 
@@ -58,6 +61,10 @@ void define_catalog_gucs() {
         "How long an open alert stays open after the last evaluation in which one of its pairs fired.",
         "An alert resolves when no pair of its severity has fired for this long (0: at the first quiet evaluation).",
         &alert_keep_firing, 300, 0, 7 * 86400, PGC_USERSET, GUC_UNIT_S, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "error_budget.log_deploy_decisions",
+        "Logs every may_deploy() decision in error_budget.deploy_decisions, not only those that used an exception.",
+        nullptr, &log_deploy_decisions, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
 }  // namespace error_budget::pg
