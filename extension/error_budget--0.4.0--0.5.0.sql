@@ -1246,6 +1246,16 @@ END $$;
 COMMENT ON FUNCTION error_budget.may_deploy(text, text, jsonb) IS
     'May a deploy of this class go out now (for a vertical and other dimension values)? One row: allowed, the reason, the blocking budgets as JSON, the exception used. Blocks when a budget the class depends on is worse than it tolerates, has no data, no snapshot or a stale one, or its SLO is disabled or gone; an unexpired exception allows it anyway (logged). Reads latest statuses only';
 
+-- For a CI step whose gate is psql's exit code.
+-- VOLATILE: never folded at plan time, only raised where the CASE reaches it.
+CREATE FUNCTION error_budget.deploy_refused(reason text) RETURNS text
+    LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION 'deploy refused: %', coalesce(reason, 'no reason given') USING ERRCODE = 'P0001';
+END $$;
+COMMENT ON FUNCTION error_budget.deploy_refused(text) IS
+    'Raises P0001 "deploy refused: <reason>": SELECT CASE WHEN allowed THEN reason ELSE error_budget.deploy_refused(reason) END FROM error_budget.may_deploy(...) makes a refused deploy fail a CI step (psql exits non-zero)';
+
 -- ======== scheduling ========
 -- Alerts: evaluate_alerts() every minute (it refreshes the rollups it needs).
 CREATE FUNCTION error_budget.schedule_alert_evaluation(cron_expression text DEFAULT '* * * * *') RETURNS bigint

@@ -61,6 +61,10 @@ UPDATE error_budget.slos SET enabled = false WHERE name = 'dg_quality';
 SELECT allowed, reason FROM error_budget.may_deploy('model');
 UPDATE error_budget.slos SET enabled = true WHERE name = 'dg_quality';
 
+-- The CI recipe: a refused deploy is an error (psql exits non-zero), an allowed one a line.
+SELECT CASE WHEN allowed THEN reason ELSE error_budget.deploy_refused(reason) END FROM error_budget.may_deploy('platform', 'support');
+SELECT pg_temp.error_of('SELECT CASE WHEN allowed THEN reason ELSE error_budget.deploy_refused(reason) END FROM error_budget.may_deploy(''platform'', ''sales'')');
+
 -- ---- classes: bad input ------------------------------------------------------------------
 SELECT statement, pg_temp.error_of(statement) FROM (VALUES
     ('SELECT error_budget.define_deploy_class(''bad'', ''{dg_avail,qualty}'')'),
