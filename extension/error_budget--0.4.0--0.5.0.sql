@@ -1,5 +1,7 @@
--- error_budget 0.4.0 -> 0.5.0: multiwindow multi-burn-rate alerts from per-minute rollups; deploy gates.
--- (Its new objects are those of src/sql/alert_windows.sql, rollups.sql, alerts.sql and deploy_gates.sql.)
+-- error_budget 0.4.0 -> 0.5.0: multiwindow multi-burn-rate alerts from per-minute rollups; deploy gates,
+-- predefined responses and budget-aware routing.
+-- (Its new objects are those of src/sql/alert_windows.sql, rollups.sql, alerts.sql, deploy_gates.sql,
+-- responses.sql and routing.sql.)
 \echo Use "ALTER EXTENSION error_budget UPDATE TO '0.5.0'" to load this file. \quit
 
 -- A budget's latest snapshot is found by (slo_id, dimensions) (alerts' time to
@@ -7,6 +9,29 @@
 DROP INDEX error_budget.error_budgets_slo_once_idx;
 CREATE UNIQUE INDEX error_budgets_slo_once_idx ON error_budget.error_budgets (slo_id, dimensions, computed_at)
     WHERE slo_id IS NOT NULL;
+
+-- Transitions name the responses they started or ended, and carry the snapshot's
+-- dimension values (flag_budget fills them when the table has a dimensions column).
+ALTER TABLE error_budget.budget_events ADD COLUMN responses jsonb, ADD COLUMN dimensions jsonb;
+COMMENT ON COLUMN error_budget.budget_events.dimensions IS 'The snapshot''s dimension values, when its table has a dimensions jsonb column (error_budgets has)';
+COMMENT ON COLUMN error_budget.budget_events.responses IS 'The predefined responses the transition started and ended ({"started": [...], "ended": [...]}, see error_budget.responses); NULL: none';
+CREATE OR REPLACE FUNCTION error_budget.budget_event_payload(e error_budget.budget_events) RETURNS json
+    LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN pg_catalog.current_setting('error_budget.notify_payload', true) = 'id'
+                THEN pg_catalog.json_build_object('event_id', e.id)
+                WHEN e.responses IS NULL THEN pg_catalog.json_build_object(
+                    'event_id', e.id, 'source', e.source,
+                    'vertical', e.vertical, 'name', e.name, 'budget', e.budget,
+                    'from', e.from_status, 'to', e.to_status, 'remaining', e.remaining,
+                    'computed_at', e.computed_at, 'snapshot_id', e.snapshot_id)
+                ELSE pg_catalog.json_build_object(
+                    'event_id', e.id, 'source', e.source,
+                    'vertical', e.vertical, 'name', e.name, 'budget', e.budget,
+                    'from', e.from_status, 'to', e.to_status, 'remaining', e.remaining,
+                    'computed_at', e.computed_at, 'snapshot_id', e.snapshot_id, 'responses', e.responses) END
+$$;
+COMMENT ON FUNCTION error_budget.budget_event_payload(error_budget.budget_events) IS
+    'JSON payload of NOTIFY error_budget for a transition: event_id, source, vertical, name, budget, from, to, remaining, computed_at, snapshot_id, and responses when it started or ended predefined responses; only event_id when error_budget.notify_payload = ''id'' (tenant isolation: listeners read the event through row-level security)';
 
 -- The Occurrences scan learns to group by minute (rollups).
 DROP FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz);
@@ -1134,21 +1159,21 @@ COMMENT ON FUNCTION error_budget.log_deploy_decision(text, text, jsonb, boolean,
 -- every budget (50,000 of them at per-tenant scale).
 CREATE INDEX budget_current_name_idx ON error_budget.budget_current ((budget ->> 'name'));
 
--- Every budget a class depends on for a request, with why it blocks (NULL: it does
--- not). A budget of the class that has no snapshot at all blocks too, as a row with
--- no budget. Reads the latest status per budget: index lookups, never raw rows.
-CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request jsonb)
+-- The budgets one guard covers for a request, each with why it blocks (NULL: it does
+-- not): a guard is an SLO name and dimension values; the request's dimension values
+-- narrow it on the dimensions the SLO has. A guard without any snapshot for the
+-- request blocks too, as a row with no budget. Reads the latest status per budget:
+-- index lookups, never raw rows. Shared by deploy gates and routes.
+CREATE FUNCTION error_budget.guard_states(slo text, dimensions jsonb, request jsonb,
+                                         tolerates error_budget.budget_status, staleness interval)
     RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
                    computed_at timestamptz, since timestamptz, blocks text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH c AS (SELECT * FROM error_budget.deploy_classes k WHERE k.name = class),
-    wanted AS (
-        -- the class's filter and the request's, on the dimensions the SLO has
-        SELECT b.slo, s.id AS slo_id, s.enabled,
-               b.dimensions || coalesce((SELECT jsonb_object_agg(r.key, r.value) FROM jsonb_each(request) AS r
-                                         WHERE r.key = ANY (s.dimensions::text[])), '{}') AS filter
-        FROM error_budget.deploy_class_budgets b LEFT JOIN error_budget.slos s ON s.name = b.slo
-        WHERE b.class = deploy_class_budget_states.class
+    WITH wanted AS (
+        SELECT guard_states.slo AS slo, s.id AS slo_id, s.enabled,
+               guard_states.dimensions || coalesce((SELECT jsonb_object_agg(r.key, r.value) FROM jsonb_each(request) AS r
+                                                    WHERE r.key = ANY (s.dimensions::text[])), '{}') AS filter
+        FROM (SELECT) AS one LEFT JOIN error_budget.slos s ON s.name = guard_states.slo
     ), found AS (
         SELECT w.slo, w.filter, w.slo_id, w.enabled, l.*
         FROM wanted w
@@ -1174,17 +1199,29 @@ CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request json
                       WHEN NOT f.enabled THEN format('SLO %s is disabled', f.slo)
                       WHEN f.status IS NULL THEN format('%s has no snapshot%s', f.slo,
                                                          CASE WHEN f.filter = '{}' THEN '' ELSE ' for ' || f.filter::text END)
-                      WHEN f.computed_at < pg_catalog.now() - (SELECT c.staleness FROM c)
+                      WHEN f.computed_at < pg_catalog.now() - staleness
                           THEN format('%s %s is stale (%s when last computed, %s ago)', f.slo, f.dimensions, f.status,
                                       date_trunc('minute', pg_catalog.now() - f.computed_at))
                       WHEN f.status = 'no_data' THEN format('%s %s has no data (too few events in its window)', f.slo, f.dimensions)
-                      WHEN f.status > (SELECT c.tolerates FROM c)
+                      WHEN f.status > tolerates
                           THEN format('%s %s is %s (%s%% remaining)', f.slo, f.dimensions, f.status,
                                       round((f.remaining * 100)::numeric, 1)) END AS blocks
           FROM found f) AS v
 $$;
+COMMENT ON FUNCTION error_budget.guard_states(text, jsonb, jsonb, error_budget.budget_status, interval) IS
+    'The budgets of an SLO (narrowed to dimension values and a request''s) with their latest status, remaining, when computed, and why each blocks (NULL: it does not): worse than `tolerates`, no_data, stale, no snapshot, SLO disabled or gone; a blocking one also since when it has had its status. Shared by deploy gates and routes';
+
+CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request jsonb)
+    RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
+                   computed_at timestamptz, since timestamptz, blocks text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT g.* FROM error_budget.deploy_classes c
+    JOIN error_budget.deploy_class_budgets b ON b.class = c.name
+    CROSS JOIN LATERAL error_budget.guard_states(b.slo, b.dimensions, request, c.tolerates, c.staleness) AS g
+    WHERE c.name = deploy_class_budget_states.class
+$$;
 COMMENT ON FUNCTION error_budget.deploy_class_budget_states(text, jsonb) IS
-    'The budgets a deploy class depends on for a request (dimension values), each with its latest status, remaining, when it was computed, and why it blocks (NULL: it does not): worse than the class tolerates, no_data, stale, no snapshot, SLO disabled or gone; a blocking one also since when it has had its status (the snapshot time of its last transition)';
+    'The budgets a deploy class depends on for a request (dimension values), each with its latest status and why it blocks (error_budget.guard_states)';
 
 CREATE TYPE error_budget.deploy_decision AS (
     allowed boolean,
@@ -1256,6 +1293,297 @@ END $$;
 COMMENT ON FUNCTION error_budget.deploy_refused(text) IS
     'Raises P0001 "deploy refused: <reason>": SELECT CASE WHEN allowed THEN reason ELSE error_budget.deploy_refused(reason) END FROM error_budget.may_deploy(...) makes a refused deploy fail a CI step (psql exits non-zero)';
 
+-- ======== src/sql/responses.sql ========
+
+-- ---------------------------------------------------------------------------
+-- "Define in advance what happens when each budget burns down": per SLO (narrowed
+-- to some of its budgets) and status, the action the affected workflow takes.
+-- ---------------------------------------------------------------------------
+CREATE TABLE error_budget.responses (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    slo text NOT NULL,
+    dimensions jsonb NOT NULL DEFAULT '{}' CONSTRAINT responses_dimensions_object CHECK (jsonb_typeof(dimensions) = 'object'),
+    at_status error_budget.budget_status NOT NULL DEFAULT 'blocked'
+        CONSTRAINT responses_at_status CHECK (at_status IN ('blocked', 'escalated', 'exhausted')),
+    action text NOT NULL CONSTRAINT responses_action CHECK (action IN ('tighten', 'draft_only', 'pause', 'disable', 'page')),
+    applies_to jsonb NOT NULL DEFAULT '{}' CONSTRAINT responses_applies_to_object CHECK (jsonb_typeof(applies_to) = 'object'),
+    instruction text NOT NULL CONSTRAINT responses_instruction_given CHECK (btrim(instruction) <> ''),
+    CONSTRAINT responses_once UNIQUE (slo, dimensions, at_status, action, applies_to)
+);
+COMMENT ON TABLE error_budget.responses IS
+    'Predefined responses: while a budget of the SLO `slo` whose dimension values include `dimensions` has status `at_status` or worse, the workflow `applies_to` names must take `action` (tighten, draft_only, pause, disable, page) as `instruction` says. A transition of the budget starts and ends them (error_budget.response_log)';
+COMMENT ON COLUMN error_budget.responses.slo IS 'The SLO''s name (checked when written)';
+COMMENT ON COLUMN error_budget.responses.dimensions IS 'Only the budgets with these dimension values; {}: every budget of the SLO';
+COMMENT ON COLUMN error_budget.responses.at_status IS 'The status from which it applies: blocked (default), escalated or exhausted (a zero-tolerance count SLO is exhausted by its first event)';
+COMMENT ON COLUMN error_budget.responses.action IS 'tighten (validation, eligibility), draft_only (revert to drafts), pause (an action class), disable (the workflow, until the root cause is fixed), page (a human now)';
+COMMENT ON COLUMN error_budget.responses.applies_to IS 'What must act, e.g. {"workflow": "outbound_sms"}; {}: the budget''s own dimension values';
+COMMENT ON COLUMN error_budget.responses.instruction IS 'What exactly to do, for the people and systems that read active_responses';
+COMMENT ON SEQUENCE error_budget.responses_id_seq IS 'Identity of error_budget.responses.id (dumped with the rows)';
+SELECT pg_catalog.pg_extension_config_dump('error_budget.responses', '');
+SELECT pg_catalog.pg_extension_config_dump('error_budget.responses_id_seq', '');
+
+CREATE FUNCTION error_budget.validate_response() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM error_budget.slos s WHERE s.name = NEW.slo) THEN
+        RAISE EXCEPTION 'response: no SLO named %', NEW.slo USING ERRCODE = 'undefined_object',
+            HINT = 'The SLOs: ' || coalesce((SELECT string_agg(name, ', ' ORDER BY name) FROM error_budget.slos), 'none') || '.';
+    END IF;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION error_budget.validate_response() IS 'Trigger function of responses: the SLO must exist (42704, naming the SLOs)';
+CREATE TRIGGER responses_validate BEFORE INSERT OR UPDATE ON error_budget.responses
+    FOR EACH ROW EXECUTE FUNCTION error_budget.validate_response();
+COMMENT ON TRIGGER responses_validate ON error_budget.responses IS 'Refuses an unknown SLO name';
+
+CREATE TABLE error_budget.response_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    response_id bigint NOT NULL CONSTRAINT response_log_response_fk REFERENCES error_budget.responses (id) ON DELETE CASCADE,
+    budget jsonb NOT NULL,
+    dimensions jsonb NOT NULL,
+    started_at timestamptz NOT NULL,
+    started_by bigint NOT NULL,
+    ended_at timestamptz,
+    ended_by bigint
+);
+-- At most one open response per response and budget.
+CREATE UNIQUE INDEX response_log_open_once ON error_budget.response_log (response_id, budget) WHERE ended_at IS NULL;
+COMMENT ON TABLE error_budget.response_log IS
+    'When each predefined response started and ended for a budget: started by the transition (budget_events id started_by) that took the budget to its at_status or worse, ended by the one that brought it back';
+COMMENT ON COLUMN error_budget.response_log.budget IS 'The budget''s key, as in budget_events';
+COMMENT ON COLUMN error_budget.response_log.dimensions IS 'The budget''s dimension values';
+COMMENT ON COLUMN error_budget.response_log.started_at IS 'The snapshot time of the transition that started it';
+COMMENT ON COLUMN error_budget.response_log.started_by IS 'The budget_events id of that transition';
+COMMENT ON COLUMN error_budget.response_log.ended_at IS 'The snapshot time of the transition that ended it; NULL: still active';
+COMMENT ON COLUMN error_budget.response_log.ended_by IS 'The budget_events id of that transition';
+COMMENT ON SEQUENCE error_budget.response_log_id_seq IS 'Identity of error_budget.response_log.id (dumped with the rows)';
+SELECT pg_catalog.pg_extension_config_dump('error_budget.response_log', '');
+SELECT pg_catalog.pg_extension_config_dump('error_budget.response_log_id_seq', '');
+
+-- Runs for every transition flag_budget logs (a BEFORE INSERT trigger on
+-- budget_events): starts the responses the new status requires, ends those it no
+-- longer does, and writes both into the event, whose NOTIFY payload then names them.
+-- SECURITY DEFINER: whoever may log a transition may keep the response log, and
+-- nothing else.
+CREATE FUNCTION error_budget.start_and_end_responses() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    dims jsonb;
+    started jsonb;
+    ended jsonb;
+BEGIN
+    -- (generated columns such as name are not computed yet in a BEFORE trigger)
+    IF NEW.source <> 'error_budget.error_budgets'
+       OR NOT EXISTS (SELECT FROM error_budget.responses r WHERE r.slo = NEW.budget ->> 'name') THEN
+        RETURN NEW;
+    END IF;
+    dims := coalesce(NEW.dimensions, '{}');
+    WITH applicable AS (
+        SELECT r.* FROM error_budget.responses r WHERE r.slo = NEW.budget ->> 'name' AND dims @> r.dimensions
+    ), ending AS (
+        UPDATE error_budget.response_log l SET ended_at = NEW.computed_at, ended_by = NEW.id
+        FROM applicable r
+        WHERE l.response_id = r.id AND l.budget = NEW.budget AND l.ended_at IS NULL
+          AND NOT (NEW.to_status >= r.at_status)
+        RETURNING r.id, r.action, r.applies_to, r.instruction
+    ), starting AS (
+        INSERT INTO error_budget.response_log (response_id, budget, dimensions, started_at, started_by)
+        SELECT r.id, NEW.budget, dims, NEW.computed_at, NEW.id FROM applicable r
+        WHERE NEW.to_status >= r.at_status
+          AND NOT EXISTS (SELECT FROM error_budget.response_log l WHERE l.response_id = r.id AND l.budget = NEW.budget
+                                                                     AND l.ended_at IS NULL)
+        RETURNING response_id
+    )
+    SELECT (SELECT jsonb_agg(jsonb_build_object('response_id', r.id, 'action', r.action, 'applies_to',
+                                                CASE WHEN r.applies_to = '{}' THEN dims ELSE r.applies_to END,
+                                                'instruction', r.instruction) ORDER BY r.id)
+            FROM starting s JOIN applicable r ON r.id = s.response_id),
+           (SELECT jsonb_agg(jsonb_build_object('response_id', e.id, 'action', e.action, 'applies_to',
+                                                CASE WHEN e.applies_to = '{}' THEN dims ELSE e.applies_to END,
+                                                'instruction', e.instruction) ORDER BY e.id)
+            FROM ending e)
+    INTO started, ended;
+    IF started IS NOT NULL OR ended IS NOT NULL THEN
+        NEW.responses := jsonb_strip_nulls(jsonb_build_object('started', started, 'ended', ended));
+    END IF;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION error_budget.start_and_end_responses() IS
+    'Trigger function of budget_events: a transition starts the predefined responses its new status requires and ends those it no longer does (response_log), and names them in the event''s responses (and so in its NOTIFY payload)';
+REVOKE ALL ON FUNCTION error_budget.start_and_end_responses() FROM PUBLIC;
+CREATE TRIGGER budget_events_responses BEFORE INSERT ON error_budget.budget_events
+    FOR EACH ROW EXECUTE FUNCTION error_budget.start_and_end_responses();
+COMMENT ON TRIGGER budget_events_responses ON error_budget.budget_events IS
+    'Starts and ends predefined responses on each transition, and names them in the event';
+
+CREATE VIEW error_budget.active_responses WITH (security_invoker = true) AS
+SELECT CASE WHEN r.applies_to = '{}' THEN l.dimensions ELSE r.applies_to END AS applies_to,
+       r.action, r.instruction, l.started_at AS since,
+       r.slo, l.dimensions, e.to_status AS status, e.remaining, l.response_id, l.started_by AS event_id
+FROM error_budget.response_log l
+JOIN error_budget.responses r ON r.id = l.response_id
+LEFT JOIN error_budget.budget_events e ON e.id = l.started_by
+WHERE l.ended_at IS NULL;
+COMMENT ON VIEW error_budget.active_responses IS
+    'What each workflow must do now: the predefined responses in force (applies_to, action, instruction), since when, and why (the SLO, the budget''s dimension values, the status and remaining of the transition that started it)';
+
+-- ======== src/sql/routing.sql ========
+-- (Seed 002's "cost-per-error score" is left out on purpose: it divides dollars by a
+-- rate and is not a meaningful quantity.)
+
+CREATE TABLE error_budget.routes (
+    service_class text NOT NULL CONSTRAINT routes_service_class_form CHECK (service_class ~ '^[A-Za-z0-9_.:-]+$'),
+    candidate text NOT NULL CONSTRAINT routes_candidate_given CHECK (btrim(candidate) <> ''),
+    position integer NOT NULL CONSTRAINT routes_position_positive CHECK (position > 0),
+    is_fallback boolean NOT NULL DEFAULT false,
+    tolerates error_budget.budget_status NOT NULL DEFAULT 'ok' CONSTRAINT routes_tolerates CHECK (tolerates <> 'no_data'),
+    staleness interval NOT NULL DEFAULT '2 days' CONSTRAINT routes_staleness_positive CHECK (staleness > interval '0'),
+    CONSTRAINT routes_pkey PRIMARY KEY (service_class, candidate),
+    CONSTRAINT routes_position_once UNIQUE (service_class, position)
+);
+CREATE UNIQUE INDEX routes_one_fallback ON error_budget.routes (service_class) WHERE is_fallback;
+COMMENT ON TABLE error_budget.routes IS
+    'Routes as data: per service class (realtime_voice, batch, ...) the candidates (models or providers) in order of preference, each guarded by budgets (error_budget.route_guards), and one designated fallback; choose_route() picks the first candidate whose guards are all acceptable';
+COMMENT ON COLUMN error_budget.routes.position IS 'Order of preference (1 first); the fallback''s position only orders the listing';
+COMMENT ON COLUMN error_budget.routes.is_fallback IS 'The candidate used when no other is acceptable (at most one per service class; it is not guarded)';
+COMMENT ON COLUMN error_budget.routes.tolerates IS 'The worst status of a guarding budget that still lets the candidate be used (default ok)';
+COMMENT ON COLUMN error_budget.routes.staleness IS 'A guarding budget whose latest snapshot is older than this excludes the candidate';
+SELECT pg_catalog.pg_extension_config_dump('error_budget.routes', '');
+
+CREATE TABLE error_budget.route_guards (
+    service_class text NOT NULL,
+    candidate text NOT NULL,
+    slo text NOT NULL,
+    dimensions jsonb NOT NULL DEFAULT '{}' CONSTRAINT route_guards_dimensions_object CHECK (jsonb_typeof(dimensions) = 'object'),
+    CONSTRAINT route_guards_pkey PRIMARY KEY (service_class, candidate, slo, dimensions),
+    CONSTRAINT route_guards_route_fk FOREIGN KEY (service_class, candidate) REFERENCES error_budget.routes (service_class, candidate)
+        ON DELETE CASCADE ON UPDATE CASCADE
+);
+COMMENT ON TABLE error_budget.route_guards IS
+    'The budgets that must be healthy to use a candidate: every budget of the SLO `slo` whose dimension values include `dimensions` (e.g. latency for {"model": "fast-v2"})';
+SELECT pg_catalog.pg_extension_config_dump('error_budget.route_guards', '');
+
+CREATE FUNCTION error_budget.validate_route_guard() RETURNS trigger
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM error_budget.slos s WHERE s.name = NEW.slo) THEN
+        RAISE EXCEPTION 'route % / %: no SLO named %', NEW.service_class, NEW.candidate, NEW.slo USING ERRCODE = 'undefined_object',
+            HINT = 'The SLOs: ' || coalesce((SELECT string_agg(name, ', ' ORDER BY name) FROM error_budget.slos), 'none') || '.';
+    END IF;
+    IF (SELECT r.is_fallback FROM error_budget.routes r WHERE r.service_class = NEW.service_class AND r.candidate = NEW.candidate) THEN
+        RAISE EXCEPTION 'route % / %: the fallback is not guarded', NEW.service_class, NEW.candidate
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN NEW;
+END $$;
+COMMENT ON FUNCTION error_budget.validate_route_guard() IS
+    'Trigger function of route_guards: the SLO must exist (42704) and the fallback takes no guard (22023)';
+CREATE TRIGGER route_guards_validate BEFORE INSERT OR UPDATE ON error_budget.route_guards
+    FOR EACH ROW EXECUTE FUNCTION error_budget.validate_route_guard();
+COMMENT ON TRIGGER route_guards_validate ON error_budget.route_guards IS 'Refuses an unknown SLO name and a guard on the fallback';
+
+-- Defines a service class in one call: candidates in order with their guards (SLO
+-- names, each narrowed to {"<dimension>": "<candidate>"} when `by` names the
+-- dimension that holds the candidate), and the fallback.
+CREATE FUNCTION error_budget.define_route(service_class text, candidates text[], guards text[], fallback text,
+                                          by text DEFAULT NULL, tolerates error_budget.budget_status DEFAULT 'ok',
+                                          staleness interval DEFAULT '2 days')
+    RETURNS SETOF error_budget.routes LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF service_class IS NULL OR service_class !~ '^[A-Za-z0-9_.:-]+$' THEN
+        RAISE EXCEPTION 'a service class is letters, digits or _.:-, got "%"', coalesce(service_class, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF candidates IS NULL OR cardinality(candidates) = 0 OR array_position(candidates, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION 'route %: name at least one candidate', service_class USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF fallback IS NULL OR fallback = ANY (candidates) THEN
+        RAISE EXCEPTION 'route %: the fallback must be given and must not be one of the candidates', service_class
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF guards IS NULL OR cardinality(guards) = 0 THEN
+        RAISE EXCEPTION 'route %: name at least one guarding SLO', service_class USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF tolerates IS NULL OR tolerates = 'no_data' THEN
+        RAISE EXCEPTION 'route %: tolerates must be ok, blocked, escalated or exhausted', service_class
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    DELETE FROM error_budget.routes r WHERE r.service_class = define_route.service_class;
+    INSERT INTO error_budget.routes (service_class, candidate, position, is_fallback, tolerates, staleness)
+    SELECT define_route.service_class, c, o, false, define_route.tolerates, define_route.staleness
+    FROM unnest(candidates) WITH ORDINALITY AS u(c, o)
+    UNION ALL SELECT define_route.service_class, fallback, cardinality(candidates) + 1, true, define_route.tolerates,
+                     define_route.staleness;
+    INSERT INTO error_budget.route_guards (service_class, candidate, slo, dimensions)
+    SELECT define_route.service_class, c, g, CASE WHEN by IS NULL THEN '{}' ELSE jsonb_build_object(by, c) END
+    FROM unnest(candidates) AS c, unnest(guards) AS g;
+    RETURN QUERY SELECT * FROM error_budget.routes r WHERE r.service_class = define_route.service_class ORDER BY r.position;
+END $$;
+COMMENT ON FUNCTION error_budget.define_route(text, text[], text[], text, text, error_budget.budget_status, interval) IS
+    'Defines (or redefines) a service class: its candidates in order, each guarded by the budgets of the given SLOs (narrowed to the candidate by the dimension `by`, e.g. model), and the fallback. route_guards can be written directly for other guards';
+
+CREATE TYPE error_budget.route_choice AS (
+    candidate text,
+    is_fallback boolean,
+    reason text,
+    excluded jsonb
+);
+COMMENT ON TYPE error_budget.route_choice IS
+    'What choose_route() decides: the candidate, whether it is the fallback, the reason, and the candidates excluded before it with the budgets that excluded them (JSON)';
+
+CREATE FUNCTION error_budget.choose_route(service_class text, dimensions jsonb DEFAULT '{}')
+    RETURNS error_budget.route_choice LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    route error_budget.routes;
+    blocking jsonb;
+    excluded jsonb := '[]';
+    choice error_budget.route_choice;
+BEGIN
+    IF service_class IS NULL OR NOT EXISTS (SELECT FROM error_budget.routes r WHERE r.service_class = choose_route.service_class) THEN
+        RAISE EXCEPTION 'choose_route: no service class named %', coalesce(service_class, 'NULL') USING ERRCODE = 'undefined_object',
+            HINT = 'The service classes: ' || coalesce((SELECT string_agg(DISTINCT r.service_class, ', ') FROM error_budget.routes r), 'none') || '.';
+    END IF;
+    IF dimensions IS NULL OR jsonb_typeof(dimensions) <> 'object' THEN
+        RAISE EXCEPTION 'choose_route: dimensions must be a JSON object, got %', coalesce(dimensions::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    FOR route IN SELECT * FROM error_budget.routes r WHERE r.service_class = choose_route.service_class AND NOT r.is_fallback
+                 ORDER BY r.position LOOP
+        SELECT jsonb_agg(jsonb_build_object('slo', s.slo, 'dimensions', s.dimensions, 'status', s.status,
+                                            'remaining', s.remaining, 'reason', s.blocks) ORDER BY s.slo, s.dimensions)
+        INTO blocking
+        FROM error_budget.route_guards g
+        CROSS JOIN LATERAL error_budget.guard_states(g.slo, g.dimensions, choose_route.dimensions, route.tolerates, route.staleness) AS s
+        WHERE g.service_class = route.service_class AND g.candidate = route.candidate AND s.blocks IS NOT NULL;
+        IF blocking IS NULL THEN
+            choice := (route.candidate, false,
+                       CASE WHEN excluded = '[]' THEN format('%s: its budgets are healthy', route.candidate)
+                            ELSE format('%s: its budgets are healthy; before it %s', route.candidate,
+                                        (SELECT string_agg(format('%s excluded (%s)', x ->> 'candidate', x ->> 'reason'), '; ')
+                                         FROM jsonb_array_elements(excluded) AS x)) END,
+                       excluded);
+            RETURN choice;
+        END IF;
+        excluded := excluded || jsonb_build_array(jsonb_build_object(
+            'candidate', route.candidate, 'budgets', blocking,
+            'reason', (SELECT string_agg(b ->> 'reason', '; ') FROM jsonb_array_elements(blocking) AS b)));
+    END LOOP;
+    SELECT * INTO route FROM error_budget.routes r WHERE r.service_class = choose_route.service_class AND r.is_fallback;
+    IF route.candidate IS NULL THEN
+        RAISE EXCEPTION 'choose_route: every candidate of % is excluded and it has no fallback', service_class
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = (SELECT string_agg(format('%s: %s', x ->> 'candidate', x ->> 'reason'), '; ') FROM jsonb_array_elements(excluded) AS x);
+    END IF;
+    choice := (route.candidate, true,
+               format('fell back to %s: %s', route.candidate,
+                      (SELECT string_agg(format('%s excluded (%s)', x ->> 'candidate', x ->> 'reason'), '; ')
+                       FROM jsonb_array_elements(excluded) AS x)),
+               excluded);
+    RETURN choice;
+END $$;
+COMMENT ON FUNCTION error_budget.choose_route(text, jsonb) IS
+    'The route for a request of a service class: the first candidate (in position order) whose guarding budgets are all acceptable (not worse than tolerates, with data, a snapshot and not stale), else the fallback; with the reason and the excluded candidates and the budgets that excluded them. Reads latest statuses only';
+
 -- ======== scheduling ========
 -- Alerts: evaluate_alerts() every minute (it refreshes the rollups it needs).
 CREATE FUNCTION error_budget.schedule_alert_evaluation(cron_expression text DEFAULT '* * * * *') RETURNS bigint
@@ -1321,6 +1649,14 @@ CREATE POLICY rollup_series_tenant ON error_budget.rollup_series
 COMMENT ON POLICY rollup_series_tenant ON error_budget.rollup_series IS
     'A role sees the rollup series of its tenants; only roles that see every budget write';
 
+ALTER TABLE error_budget.response_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY response_log_tenant ON error_budget.response_log
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR (dimensions ->> 'tenant') = ANY (CAST((SELECT error_budget.visible_tenants()) AS text[])))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY response_log_tenant ON error_budget.response_log IS
+    'A role sees the responses of its tenants'' budgets; only roles that see every budget write';
+
 CREATE OR REPLACE FUNCTION error_budget.grant_access(role regrole, capability text, tenant text DEFAULT NULL)
     RETURNS void LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -1345,7 +1681,8 @@ BEGIN
     EXECUTE format('GRANT SELECT ON error_budget.error_budgets, error_budget.error_budget_latest, error_budget.budget_current,
                                     error_budget.budget_events, error_budget.planned_burns, error_budget.alerts,
                                     error_budget.alert_events, error_budget.deploy_classes, error_budget.deploy_class_budgets,
-                                    error_budget.deploy_exceptions TO %s', r);
+                                    error_budget.deploy_exceptions, error_budget.responses, error_budget.response_log,
+                                    error_budget.active_responses, error_budget.routes, error_budget.route_guards TO %s', r);
     IF capability = 'tenant' THEN
         INSERT INTO error_budget.tenant_access (role, tenant) VALUES (grant_access.role, grant_access.tenant)
         ON CONFLICT DO NOTHING;
@@ -1358,7 +1695,8 @@ BEGIN
                                     error_budget.burn_rates, error_budget.alert_evaluator, error_budget.deploy_decisions TO %s', r);
     IF capability = 'define' THEN
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON error_budget.slos, error_budget.alert_windows, error_budget.deploy_classes,
-                                                        error_budget.deploy_class_budgets TO %s', r);
+                                                        error_budget.deploy_class_budgets, error_budget.responses,
+                                                        error_budget.routes, error_budget.route_guards TO %s', r);
         EXECUTE format('GRANT INSERT ON error_budget.deploy_exceptions TO %s', r);
         EXECUTE format('GRANT INSERT ON error_budget.planned_burns TO %s', r);
     ELSIF capability = 'compute' THEN
@@ -1378,7 +1716,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION error_budget.grant_access(regrole, text, text) IS
-    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs, their alert windows, planned burns, deploy classes and exceptions), compute (read + run compute_budgets, refresh_rollups and evaluate_alerts and write snapshots, statuses, transitions, failures, rollups and alerts; USAGE on pg_cron''s schema when it is installed, to schedule), tenant (only the budgets whose dimension tenant is the given value)';
+    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs, their alert windows, planned burns, deploy classes, exceptions, responses and routes), compute (read + run compute_budgets, refresh_rollups and evaluate_alerts and write snapshots, statuses, transitions, failures, rollups and alerts; USAGE on pg_cron''s schema when it is installed, to schedule), tenant (only the budgets whose dimension tenant is the given value)';
 
 CREATE OR REPLACE FUNCTION error_budget.revoke_access(role regrole) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -1396,7 +1734,8 @@ BEGIN
                                   error_budget.alert_windows, error_budget.rollup_series, error_budget.rollups,
                                   error_budget.rollup_progress, error_budget.burn_rates, error_budget.alert_evaluator,
                                   error_budget.deploy_classes, error_budget.deploy_class_budgets, error_budget.deploy_exceptions,
-                                  error_budget.deploy_decisions FROM %s', r);
+                                  error_budget.deploy_decisions, error_budget.responses, error_budget.response_log,
+                                  error_budget.active_responses, error_budget.routes, error_budget.route_guards FROM %s', r);
     EXECUTE format('REVOKE ALL ON SEQUENCE error_budget.alert_events_id_seq FROM %s', r);
     EXECUTE format('REVOKE EXECUTE ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) FROM %s', r);
     EXECUTE format('REVOKE EXECUTE ON FUNCTION error_budget.run_rollup_scan(text, bigint[], timestamptz, timestamptz) FROM %s', r);

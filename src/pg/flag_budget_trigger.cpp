@@ -37,6 +37,10 @@
 #include "boundary.hpp"
 #include "status_gucs.hpp"
 
+extern "C" {
+#include "catalog/namespace.h"
+}
+
 namespace core = error_budget::core;
 
 namespace {
@@ -51,6 +55,7 @@ struct BudgetColumns {
     int key_count;
     AttrNumber snapshot_id;  // InvalidAttrNumber when the table has no usable `id`
     AttrNumber computed_at;  // InvalidAttrNumber when the table has no `computed_at timestamptz`
+    AttrNumber dimensions;   // InvalidAttrNumber when the table has no `dimensions jsonb` (logged with the event)
 };
 
 [[noreturn]] void trigger_misuse(const char *message, const char *hint) {
@@ -137,8 +142,10 @@ BudgetColumns resolve_columns(const TriggerData *data) {
 
     static const Oid id_types[] = {INT8OID, INT4OID, INT2OID};
     static const Oid time_types[] = {TIMESTAMPTZOID};
+    static const Oid json_types[] = {JSONBOID};
     columns.snapshot_id = optional_column(rel, "id", id_types, 3);
     columns.computed_at = optional_column(rel, "computed_at", time_types, 1);
+    columns.dimensions = optional_column(rel, "dimensions", json_types, 1);
     return columns;
 }
 
@@ -243,9 +250,9 @@ core::BudgetStatus status_named(const char *label) {
 // ---- bookkeeping through SPI -------------------------------------------------
 
 // Parameters shared by the statements below.
-enum { P_TABLE, P_BUDGET, P_FROM, P_TO, P_REMAINING, P_COMPUTED_AT, P_SNAPSHOT, P_SOURCE, P_ROW, P_COUNT };
+enum { P_TABLE, P_BUDGET, P_FROM, P_TO, P_REMAINING, P_COMPUTED_AT, P_SNAPSHOT, P_SOURCE, P_ROW, P_DIMENSIONS, P_COUNT };
 const Oid parameter_types[P_COUNT] = {OIDOID,  TEXTOID, TEXTOID, TEXTOID, FLOAT8OID,
-                                      TIMESTAMPTZOID, INT8OID, TEXTOID, TIDOID};
+                                      TIMESTAMPTZOID, INT8OID, TEXTOID, TIDOID, JSONBOID};
 
 // Every name is schema-qualified and every operator pinned to pg_catalog: the
 // statements run under the caller's search_path.
@@ -266,19 +273,30 @@ const char *const insert_current_sql =
     "ON CONFLICT (source, budget) DO NOTHING RETURNING ctid";
 // One statement per transition: move the current status (not for a first
 // snapshot, whose row was just inserted with it), log the event, announce it.
-const char *const record_transition_sql =
-    "WITH moved AS ("
-    " UPDATE error_budget.budget_current SET status = $4::error_budget.budget_status, changed_at = pg_catalog.now()"
-    " WHERE $3 IS NOT NULL AND ctid OPERATOR(pg_catalog.=) $9 RETURNING ctid),"
-    " logged AS ("
-    " INSERT INTO error_budget.budget_events"
-    "  (source, budget, from_status, to_status, remaining, computed_at, snapshot_id)"
-    " VALUES ($8, $2::pg_catalog.jsonb, $3::error_budget.budget_status, $4::error_budget.budget_status, $5,"
-    "  COALESCE($6, pg_catalog.now()), $7)"
-    " RETURNING *)"
-    "SELECT (SELECT ctid FROM moved), "
-    " pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "
-    "FROM logged";
+// (Two variants: budget_events has a dimensions column from 0.5.0 on; a database
+// not yet updated to it keeps working with this library until ALTER EXTENSION UPDATE.)
+#define RECORD_TRANSITION_SQL(DIMENSION_COLUMN, DIMENSION_VALUE)                                                  \
+    "WITH moved AS ("                                                                                             \
+    " UPDATE error_budget.budget_current SET status = $4::error_budget.budget_status, changed_at = pg_catalog.now()" \
+    " WHERE $3 IS NOT NULL AND ctid OPERATOR(pg_catalog.=) $9 RETURNING ctid),"                                   \
+    " logged AS ("                                                                                                \
+    " INSERT INTO error_budget.budget_events"                                                                     \
+    "  (source, budget, from_status, to_status, remaining, computed_at, snapshot_id" DIMENSION_COLUMN ")"          \
+    " VALUES ($8, $2::pg_catalog.jsonb, $3::error_budget.budget_status, $4::error_budget.budget_status, $5,"      \
+    "  COALESCE($6, pg_catalog.now()), $7" DIMENSION_VALUE ")"                                                    \
+    " RETURNING *)"                                                                                               \
+    "SELECT (SELECT ctid FROM moved), "                                                                           \
+    " pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "          \
+    "FROM logged"
+const char *const record_transition_sql = RECORD_TRANSITION_SQL(", dimensions", ", $10");
+const char *const record_transition_sql_before_0_5 = RECORD_TRANSITION_SQL("", "");
+
+// Whether error_budget.budget_events has the column dimensions (0.5.0 and later).
+bool events_have_dimensions() {
+    const Oid schema = get_namespace_oid("error_budget", true);
+    const Oid events = OidIsValid(schema) ? get_relname_relid("budget_events", schema) : InvalidOid;
+    return OidIsValid(events) && get_attnum(events, "dimensions") != InvalidAttrNumber;
+}
 
 enum Statement { LOCK_CURRENT, INSERT_CURRENT, IS_HISTORY, RECORD_TRANSITION, STATEMENT_COUNT };
 const char *const statement_sql[STATEMENT_COUNT] = {lock_current_sql, insert_current_sql, is_history_sql,
@@ -287,7 +305,9 @@ SPIPlanPtr saved_plans[STATEMENT_COUNT];
 
 int run(Statement statement, Datum *values, const char *nulls) {
     if (!saved_plans[statement]) {
-        SPIPlanPtr plan = SPI_prepare(statement_sql[statement], P_COUNT, const_cast<Oid *>(parameter_types));
+        const char *sql = statement == RECORD_TRANSITION && !events_have_dimensions() ? record_transition_sql_before_0_5
+                                                                                      : statement_sql[statement];
+        SPIPlanPtr plan = SPI_prepare(sql, P_COUNT, const_cast<Oid *>(parameter_types));
         if (!plan) elog(ERROR, "flag_budget: could not prepare statement: %s", SPI_result_code_string(SPI_result));
         SPI_keepplan(plan);
         saved_plans[statement] = plan;
@@ -415,7 +435,7 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
     if (slot && cached && slot->status == status) return;  // locked by us, unchanged
 
     Datum values[P_COUNT] = {};
-    char nulls[P_COUNT + 1] = "         ";
+    char nulls[P_COUNT + 1] = "          ";
     values[P_TABLE] = ObjectIdGetDatum(RelationGetRelid(rel));
     values[P_BUDGET] = CStringGetTextDatum(budget);
     values[P_TO] = CStringGetTextDatum(core::status_name(status));
@@ -439,6 +459,9 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
         }
     }
     if (isnull) nulls[P_SNAPSHOT] = 'n';
+    isnull = true;
+    if (columns.dimensions != InvalidAttrNumber) values[P_DIMENSIONS] = heap_getattr(tuple, columns.dimensions, desc, &isnull);
+    if (isnull) nulls[P_DIMENSIONS] = 'n';
     values[P_SOURCE] = CStringGetTextDatum(
         quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
 

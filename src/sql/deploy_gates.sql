@@ -191,21 +191,21 @@ COMMENT ON FUNCTION error_budget.log_deploy_decision(text, text, jsonb, boolean,
 -- every budget (50,000 of them at per-tenant scale).
 CREATE INDEX budget_current_name_idx ON error_budget.budget_current ((budget ->> 'name'));
 
--- Every budget a class depends on for a request, with why it blocks (NULL: it does
--- not). A budget of the class that has no snapshot at all blocks too, as a row with
--- no budget. Reads the latest status per budget: index lookups, never raw rows.
-CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request jsonb)
+-- The budgets one guard covers for a request, each with why it blocks (NULL: it does
+-- not): a guard is an SLO name and dimension values; the request's dimension values
+-- narrow it on the dimensions the SLO has. A guard without any snapshot for the
+-- request blocks too, as a row with no budget. Reads the latest status per budget:
+-- index lookups, never raw rows. Shared by deploy gates and routes.
+CREATE FUNCTION error_budget.guard_states(slo text, dimensions jsonb, request jsonb,
+                                         tolerates error_budget.budget_status, staleness interval)
     RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
                    computed_at timestamptz, since timestamptz, blocks text)
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH c AS (SELECT * FROM error_budget.deploy_classes k WHERE k.name = class),
-    wanted AS (
-        -- the class's filter and the request's, on the dimensions the SLO has
-        SELECT b.slo, s.id AS slo_id, s.enabled,
-               b.dimensions || coalesce((SELECT jsonb_object_agg(r.key, r.value) FROM jsonb_each(request) AS r
-                                         WHERE r.key = ANY (s.dimensions::text[])), '{}') AS filter
-        FROM error_budget.deploy_class_budgets b LEFT JOIN error_budget.slos s ON s.name = b.slo
-        WHERE b.class = deploy_class_budget_states.class
+    WITH wanted AS (
+        SELECT guard_states.slo AS slo, s.id AS slo_id, s.enabled,
+               guard_states.dimensions || coalesce((SELECT jsonb_object_agg(r.key, r.value) FROM jsonb_each(request) AS r
+                                                    WHERE r.key = ANY (s.dimensions::text[])), '{}') AS filter
+        FROM (SELECT) AS one LEFT JOIN error_budget.slos s ON s.name = guard_states.slo
     ), found AS (
         SELECT w.slo, w.filter, w.slo_id, w.enabled, l.*
         FROM wanted w
@@ -231,17 +231,29 @@ CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request json
                       WHEN NOT f.enabled THEN format('SLO %s is disabled', f.slo)
                       WHEN f.status IS NULL THEN format('%s has no snapshot%s', f.slo,
                                                          CASE WHEN f.filter = '{}' THEN '' ELSE ' for ' || f.filter::text END)
-                      WHEN f.computed_at < pg_catalog.now() - (SELECT c.staleness FROM c)
+                      WHEN f.computed_at < pg_catalog.now() - staleness
                           THEN format('%s %s is stale (%s when last computed, %s ago)', f.slo, f.dimensions, f.status,
                                       date_trunc('minute', pg_catalog.now() - f.computed_at))
                       WHEN f.status = 'no_data' THEN format('%s %s has no data (too few events in its window)', f.slo, f.dimensions)
-                      WHEN f.status > (SELECT c.tolerates FROM c)
+                      WHEN f.status > tolerates
                           THEN format('%s %s is %s (%s%% remaining)', f.slo, f.dimensions, f.status,
                                       round((f.remaining * 100)::numeric, 1)) END AS blocks
           FROM found f) AS v
 $$;
+COMMENT ON FUNCTION error_budget.guard_states(text, jsonb, jsonb, error_budget.budget_status, interval) IS
+    'The budgets of an SLO (narrowed to dimension values and a request''s) with their latest status, remaining, when computed, and why each blocks (NULL: it does not): worse than `tolerates`, no_data, stale, no snapshot, SLO disabled or gone; a blocking one also since when it has had its status. Shared by deploy gates and routes';
+
+CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request jsonb)
+    RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
+                   computed_at timestamptz, since timestamptz, blocks text)
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT g.* FROM error_budget.deploy_classes c
+    JOIN error_budget.deploy_class_budgets b ON b.class = c.name
+    CROSS JOIN LATERAL error_budget.guard_states(b.slo, b.dimensions, request, c.tolerates, c.staleness) AS g
+    WHERE c.name = deploy_class_budget_states.class
+$$;
 COMMENT ON FUNCTION error_budget.deploy_class_budget_states(text, jsonb) IS
-    'The budgets a deploy class depends on for a request (dimension values), each with its latest status, remaining, when it was computed, and why it blocks (NULL: it does not): worse than the class tolerates, no_data, stale, no snapshot, SLO disabled or gone; a blocking one also since when it has had its status (the snapshot time of its last transition)';
+    'The budgets a deploy class depends on for a request (dimension values), each with its latest status and why it blocks (error_budget.guard_states)';
 
 CREATE TYPE error_budget.deploy_decision AS (
     allowed boolean,

@@ -81,7 +81,9 @@ CREATE TABLE error_budget.budget_events (
     remaining double precision,
     computed_at timestamptz NOT NULL,
     snapshot_id bigint,
-    logged_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+    logged_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    responses jsonb,
+    dimensions jsonb
 );
 -- flag_budget asks whether a snapshot is older than a budget's last transition.
 CREATE INDEX budget_events_budget_idx ON error_budget.budget_events (source, budget, snapshot_id);
@@ -89,6 +91,8 @@ COMMENT ON TABLE error_budget.budget_events IS
     'Append-only log of budget status transitions (from_status NULL: the budget''s first snapshot); each is also sent as NOTIFY error_budget';
 COMMENT ON COLUMN error_budget.budget_events.source IS 'Qualified name of the table whose snapshot caused the transition';
 COMMENT ON COLUMN error_budget.budget_events.budget IS 'The budget''s key columns and values, e.g. {"vertical": "sales", "name": "latency"}';
+COMMENT ON COLUMN error_budget.budget_events.dimensions IS 'The snapshot''s dimension values, when its table has a dimensions jsonb column (error_budgets has)';
+COMMENT ON COLUMN error_budget.budget_events.responses IS 'The predefined responses the transition started and ended ({"started": [...], "ended": [...]}, see error_budget.responses); NULL: none';
 
 CREATE TABLE error_budget.budget_current (
     source regclass NOT NULL,
@@ -123,14 +127,19 @@ CREATE FUNCTION error_budget.budget_event_payload(e error_budget.budget_events) 
     LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN pg_catalog.current_setting('error_budget.notify_payload', true) = 'id'
                 THEN pg_catalog.json_build_object('event_id', e.id)
+                WHEN e.responses IS NULL THEN pg_catalog.json_build_object(
+                    'event_id', e.id, 'source', e.source,
+                    'vertical', e.vertical, 'name', e.name, 'budget', e.budget,
+                    'from', e.from_status, 'to', e.to_status, 'remaining', e.remaining,
+                    'computed_at', e.computed_at, 'snapshot_id', e.snapshot_id)
                 ELSE pg_catalog.json_build_object(
                     'event_id', e.id, 'source', e.source,
                     'vertical', e.vertical, 'name', e.name, 'budget', e.budget,
                     'from', e.from_status, 'to', e.to_status, 'remaining', e.remaining,
-                    'computed_at', e.computed_at, 'snapshot_id', e.snapshot_id) END
+                    'computed_at', e.computed_at, 'snapshot_id', e.snapshot_id, 'responses', e.responses) END
 $$;
 COMMENT ON FUNCTION error_budget.budget_event_payload(error_budget.budget_events) IS
-    'JSON payload of NOTIFY error_budget for a transition: event_id, source, vertical, name, budget, from, to, remaining, computed_at, snapshot_id; only event_id when error_budget.notify_payload = ''id'' (tenant isolation: listeners read the event through row-level security)';
+    'JSON payload of NOTIFY error_budget for a transition: event_id, source, vertical, name, budget, from, to, remaining, computed_at, snapshot_id, and responses when it started or ended predefined responses; only event_id when error_budget.notify_payload = ''id'' (tenant isolation: listeners read the event through row-level security)';
 
 -- The trigger function, also for users' own tables.
 CREATE FUNCTION @extschema@.flag_budget() RETURNS trigger

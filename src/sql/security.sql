@@ -114,6 +114,14 @@ CREATE POLICY rollup_series_tenant ON error_budget.rollup_series
 COMMENT ON POLICY rollup_series_tenant ON error_budget.rollup_series IS
     'A role sees the rollup series of its tenants; only roles that see every budget write';
 
+ALTER TABLE error_budget.response_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY response_log_tenant ON error_budget.response_log
+    USING ((SELECT error_budget.sees_all_tenants())
+           OR (dimensions ->> 'tenant') = ANY (CAST((SELECT error_budget.visible_tenants()) AS text[])))
+    WITH CHECK ((SELECT error_budget.sees_all_tenants()));
+COMMENT ON POLICY response_log_tenant ON error_budget.response_log IS
+    'A role sees the responses of its tenants'' budgets; only roles that see every budget write';
+
 -- ---------------------------------------------------------------------------
 -- Roles: what a role needs to read, define or compute budgets, or to see one tenant.
 -- ---------------------------------------------------------------------------
@@ -141,7 +149,8 @@ BEGIN
     EXECUTE format('GRANT SELECT ON error_budget.error_budgets, error_budget.error_budget_latest, error_budget.budget_current,
                                     error_budget.budget_events, error_budget.planned_burns, error_budget.alerts,
                                     error_budget.alert_events, error_budget.deploy_classes, error_budget.deploy_class_budgets,
-                                    error_budget.deploy_exceptions TO %s', r);
+                                    error_budget.deploy_exceptions, error_budget.responses, error_budget.response_log,
+                                    error_budget.active_responses, error_budget.routes, error_budget.route_guards TO %s', r);
     IF capability = 'tenant' THEN
         INSERT INTO error_budget.tenant_access (role, tenant) VALUES (grant_access.role, grant_access.tenant)
         ON CONFLICT DO NOTHING;
@@ -154,7 +163,8 @@ BEGIN
                                     error_budget.burn_rates, error_budget.alert_evaluator, error_budget.deploy_decisions TO %s', r);
     IF capability = 'define' THEN
         EXECUTE format('GRANT INSERT, UPDATE, DELETE ON error_budget.slos, error_budget.alert_windows, error_budget.deploy_classes,
-                                                        error_budget.deploy_class_budgets TO %s', r);
+                                                        error_budget.deploy_class_budgets, error_budget.responses,
+                                                        error_budget.routes, error_budget.route_guards TO %s', r);
         EXECUTE format('GRANT INSERT ON error_budget.deploy_exceptions TO %s', r);
         EXECUTE format('GRANT INSERT ON error_budget.planned_burns TO %s', r);
     ELSIF capability = 'compute' THEN
@@ -174,7 +184,7 @@ BEGIN
     END IF;
 END $$;
 COMMENT ON FUNCTION error_budget.grant_access(regrole, text, text) IS
-    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs, their alert windows, planned burns, deploy classes and exceptions), compute (read + run compute_budgets, refresh_rollups and evaluate_alerts and write snapshots, statuses, transitions, failures, rollups and alerts; USAGE on pg_cron''s schema when it is installed, to schedule), tenant (only the budgets whose dimension tenant is the given value)';
+    'Grants a role what it needs (run by the extension''s owner or a superuser): read (every budget, the catalog and failures), define (read + write SLOs, their alert windows, planned burns, deploy classes, exceptions, responses and routes), compute (read + run compute_budgets, refresh_rollups and evaluate_alerts and write snapshots, statuses, transitions, failures, rollups and alerts; USAGE on pg_cron''s schema when it is installed, to schedule), tenant (only the budgets whose dimension tenant is the given value)';
 
 CREATE FUNCTION error_budget.revoke_access(role regrole) RETURNS void
     LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
@@ -192,7 +202,8 @@ BEGIN
                                   error_budget.alert_windows, error_budget.rollup_series, error_budget.rollups,
                                   error_budget.rollup_progress, error_budget.burn_rates, error_budget.alert_evaluator,
                                   error_budget.deploy_classes, error_budget.deploy_class_budgets, error_budget.deploy_exceptions,
-                                  error_budget.deploy_decisions FROM %s', r);
+                                  error_budget.deploy_decisions, error_budget.responses, error_budget.response_log,
+                                  error_budget.active_responses, error_budget.routes, error_budget.route_guards FROM %s', r);
     EXECUTE format('REVOKE ALL ON SEQUENCE error_budget.alert_events_id_seq FROM %s', r);
     EXECUTE format('REVOKE EXECUTE ON FUNCTION error_budget.run_slo_scan(text, bigint[], timestamptz, timestamptz) FROM %s', r);
     EXECUTE format('REVOKE EXECUTE ON FUNCTION error_budget.run_rollup_scan(text, bigint[], timestamptz, timestamptz) FROM %s', r);
