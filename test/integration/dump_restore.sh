@@ -4,7 +4,9 @@
 # the id sequences go on where they stopped, and the current status per budget is
 # rebuilt (not duplicated) while the snapshots are replayed through the
 # flag_budget trigger. The security model survives too: an SLO's owner, the tenant
-# mappings, row-level security and its policies, the security_invoker view.
+# mappings, row-level security and its policies, the security_invoker view. So does
+# the policy around the budgets: predefined responses and the ones in force, alert
+# windows, deploy classes and their decisions, routes and their choice.
 # Needs a running server (PGHOST/PGPORT/PGUSER) with the extension installed.
 set -euo pipefail
 bindir=$(pg_config --bindir)
@@ -47,6 +49,16 @@ SET ROLE eb_dump_owner;
 SELECT name FROM error_budget.define_slo('calls_ok', 'public.calls', 'ratio', good => 'ok', target => 0.9,
                                          dimensions => '{vertical}');
 RESET ROLE;
+-- the policy around it: a stricter SLO whose exhaustion starts a predefined response,
+-- its own alert windows, a deploy class and a route
+SELECT name FROM error_budget.define_slo('calls_strict', 'public.calls', 'ratio', good => 'ok', target => 0.97,
+                                         dimensions => '{vertical}');
+INSERT INTO error_budget.responses (slo, at_status, action, instruction)
+VALUES ('calls_strict', 'exhausted', 'draft_only', 'drafts only until the failure rate is back under 3%');
+INSERT INTO error_budget.alert_windows (slo_id, severity, long_window, short_window, factor)
+SELECT id, 'page', '1 hour', '5 minutes', 10 FROM error_budget.slos WHERE name = 'calls_strict';
+SELECT name FROM error_budget.define_deploy_class('platform', '{calls_ok,calls_strict}', staleness => '100 years');
+SELECT count(*) FROM error_budget.define_route('voice', '{fast}', '{calls_strict}', fallback => 'safe', staleness => '100 years');
 SELECT reason FROM error_budget.log_planned_burn('2026-10-10', '2026-10-11', 'failover drill');
 SELECT count(*) FROM generate_series(timestamptz '2026-10-12', '2026-10-20', '1 day') AS d,
                      LATERAL error_budget.compute_budgets(d);
@@ -70,6 +82,15 @@ SELECT 'access', a.role, a.tenant FROM error_budget.tenant_access a ORDER BY 2, 
 SELECT 'rls', c.relname, c.relrowsecurity, c.reloptions FROM pg_class c
 WHERE c.relnamespace = 'error_budget'::regnamespace AND c.relkind IN ('r', 'v') ORDER BY 2;
 SELECT 'policy', tablename, policyname, cmd, qual, with_check FROM pg_policies WHERE schemaname = 'error_budget' ORDER BY 2, 3;
+SELECT 'response', r.* FROM error_budget.responses r ORDER BY id;
+SELECT 'response_log', l.* FROM error_budget.response_log l ORDER BY id;
+SELECT 'active', a.* FROM error_budget.active_responses a ORDER BY response_id, dimensions::text;
+SELECT 'alert_window', w.* FROM error_budget.alert_windows w ORDER BY 2, 3;
+SELECT 'class', c.name, c.tolerates, b.slo, b.dimensions FROM error_budget.deploy_classes c
+JOIN error_budget.deploy_class_budgets b ON b.class = c.name ORDER BY 2, 4;
+SELECT 'gate', v, d.allowed, d.reason FROM unnest(ARRAY['sales', 'healthcare']) AS v, error_budget.may_deploy('platform', v) AS d ORDER BY 2;
+SELECT 'route', r.service_class, r.candidate, r.position, r.is_fallback FROM error_budget.routes r ORDER BY 2, 4;
+SELECT 'route_choice', c.candidate, c.is_fallback FROM error_budget.choose_route('voice') AS c;
 SQL
 }
 snapshot $src "$work/source.txt"
@@ -80,6 +101,9 @@ events=$(grep -c '^event' "$work/source.txt")
 diff -u "$work/source.txt" "$work/restored.txt" || { echo "restored history differs"; exit 1; }
 grep -q '^slo|.*|eb_dump_owner$' "$work/restored.txt" || { echo "the SLO's owner was not restored"; exit 1; }
 [ "$(grep -c '^policy' "$work/restored.txt")" -ge 6 ] || { echo "policies missing after restore"; exit 1; }
+[ "$(grep -c '^active' "$work/restored.txt")" -ge 1 ] && grep -q '^gate|sales|f|' "$work/restored.txt" \
+    && grep -q '^route_choice|safe|t$' "$work/restored.txt" \
+    || { echo "responses, gates or routes not restored as they were"; grep -E '^(active|gate|route_choice)' "$work/restored.txt"; exit 1; }
 # In the restored database row-level security still holds: the tenant's role (no
 # budget has its tenant) sees no snapshot of the many there are.
 seen=$("${psql[@]}" -d $dst -At -c "SET ROLE eb_dump_tenant" -c "SELECT count(*) FROM error_budget.error_budget_latest")
@@ -100,4 +124,4 @@ diff -u "$work/source.txt" "$work/restored.txt" || { echo "databases diverge aft
 
 for db in $src $dst; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
 "${psql[@]}" -d postgres -c "DROP ROLE eb_dump_owner" -c "DROP ROLE eb_dump_tenant"
-echo "dump/restore kept $rows rows ($events transitions)"
+echo "dump/restore kept $rows rows ($events transitions, $(grep -c '^active' "$work/restored.txt") active responses, gates and routes deciding alike)"
