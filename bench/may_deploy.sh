@@ -19,8 +19,9 @@
 # Staleness: the demo data lies in a fixed past range (October 2026), and may_deploy()
 # blocks a budget whose latest snapshot is older than its class's staleness (default
 # 2 days), so at the default every budget would block as stale. The classes get a
-# staleness of (now() - the latest snapshot), in whole days, + 31 days, so that the statuses, not the
-# data's age, decide, as they would on live data computed daily. It is printed.
+# staleness of (now() - the latest snapshot) in whole days + 31 days, so that the
+# statuses, not the data's age, decide, as they would on live data computed daily.
+# It is printed.
 #
 # Measured with pgbench (one client, one thread, -t TRANSACTIONS, per-transaction
 # latencies from its log, -l), each after a warm-up run of its own (TRANSACTIONS / 10,
@@ -30,12 +31,17 @@
 #   * may_deploy('platform', vertical), vertical at random among the 4 (3 SLOs);
 #   * may_deploy('model', vertical) (1 SLO);
 #   * may_deploy('platform') without a vertical (3 SLOs x every vertical);
-#   * deploy_class_budget_states('platform', {vertical}) alone: the statement that
-#     may_deploy() runs, to show where its time goes.
+#   * deploy_class_budget_states('platform', {vertical}) alone: the function whose
+#     result may_deploy() aggregates, to show where its time goes.
 # Reported per script: median, p99 and max latency (ms, client side: including the
 # round trip, which the baseline pays as well), and median and p99 / the baseline's.
-# Each pgbench run is a new session (its first transaction loads the catalog caches
-# and compiles may_deploy: it is in the max, not in the median or the p99).
+# Each pgbench run is one session (its first transaction loads the catalog caches
+# and compiles may_deploy: it is in the max, not in the median or the p99). As
+# information, the baseline and may_deploy('platform', vertical) are also run with
+# a new session per call (pgbench -C, TRANSACTIONS / 10 calls, at least 100), as a
+# CI job that runs psql once per deploy calls it; pgbench's per-transaction times
+# exclude the connection itself but include the session's first-statement costs.
+# Timings of one client on a shared machine vary from run to run: run it twice.
 # It starts its own throwaway cluster (stopped at exit); the extension must be
 # installed (it builds and installs nothing). jit off, autovacuum off: the history
 # tables are VACUUM ANALYZEd once after the backfill, as autovacuum would.
@@ -66,10 +72,12 @@ DB=may_deploy_bench
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d "$DB")
 sql() { "${PSQL[@]}" -At -c "$1"; }
 
+loadavg() { awk '{print $1 ", " $2 ", " $3}' /proc/loadavg; }
 printf '== error_budget may_deploy benchmark\n'
 printf 'cores: %s (%s); %s; %s calls a day x %s days (the demo data); %s transactions per script (pgbench -M %s, 1 client)\n' \
     "$(nproc)" "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" \
     "$(psql -X -At -d postgres -c 'SHOW server_version')" "$CALLS_PER_DAY" "$DAYS" "$TRANSACTIONS" "$PGBENCH_MODE"
+printf 'load average at start: %s (other work on the machine makes one client'"'"'s timings vary)\n' "$(loadavg)"
 
 # ---- The demo data, as scripts/demo.sh builds it ----
 t=$SECONDS
@@ -200,6 +208,8 @@ declare -A label=(
     [model]="may_deploy('model', vertical)"
     [platform_all]="may_deploy('platform'), no vertical"
     [states]="deploy_class_budget_states('platform', {vertical})"
+    [baseline.fresh]="baseline (index lookup), fresh session"
+    [platform.fresh]="may_deploy('platform', vertical), fresh session"
 )
 ORDER=(baseline platform model platform_all states)
 for k in "${ORDER[@]}"; do printf '%s\n' "${script[$k]}" >"$WORK/$k.sql"; done
@@ -211,16 +221,18 @@ printf '\n-- baseline plan (vertical sales): %s / %s\n' "$(printf '%s\n' "$plan"
 [[ $scan == "Index Scan using error_budgets_latest_idx"* || $scan == "Index Only Scan using error_budgets_latest_idx"* ]] \
     || die "the baseline is not an index scan of error_budgets_latest_idx: $plan"
 
-# run_pgbench NAME TRANSACTIONS: per-transaction latencies (us), one a line, in $WORK/NAME.us.
+# run_pgbench NAME TRANSACTIONS [OUT [PGBENCH OPTIONS...]]: runs $WORK/NAME.sql; the
+# per-transaction latencies (us), one a line, go to $WORK/OUT.us (OUT: NAME).
 run_pgbench() {
-    local name=$1 n=$2
-    rm -f "$WORK/log.$name".*
-    (cd "$WORK" && "$PGBENCH" -n -M "$PGBENCH_MODE" -c 1 -j 1 -t "$n" -f "$WORK/$name.sql" \
-        -l --log-prefix="$WORK/log.$name" "$DB" >"$WORK/$name.out" 2>&1) \
-        || { cat "$WORK/$name.out" >&2; die "pgbench $name failed"; }
+    local name=$1 n=$2 out=${3:-$1}
+    shift $(($# < 3 ? $# : 3))
+    rm -f "$WORK/log.$out".*
+    (cd "$WORK" && "$PGBENCH" -n -M "$PGBENCH_MODE" -c 1 -j 1 -t "$n" "$@" -f "$WORK/$name.sql" \
+        -l --log-prefix="$WORK/log.$out" "$DB" >"$WORK/$out.out" 2>&1) \
+        || { cat "$WORK/$out.out" >&2; die "pgbench $out failed"; }
     # log line: client_id transaction_no time(us) script_no time_epoch time_us
-    cat "$WORK/log.$name".* | awk '{print $3}' >"$WORK/$name.us"
-    [ "$(wc -l <"$WORK/$name.us")" -eq "$n" ] || die "pgbench $name logged $(wc -l <"$WORK/$name.us") transactions, expected $n"
+    cat "$WORK/log.$out".* | awk '{print $3}' >"$WORK/$out.us"
+    [ "$(wc -l <"$WORK/$out.us")" -eq "$n" ] || die "pgbench $out logged $(wc -l <"$WORK/$out.us") transactions, expected $n"
 }
 # stats FILE: median, p99 and max of the microseconds in FILE, in ms.
 stats() {
@@ -236,12 +248,23 @@ for k in "${ORDER[@]}"; do
     run_pgbench "$k" "$TRANSACTIONS"
     read -r "med[$k]" "p99[$k]" "mx[$k]" <<<"$(stats "$WORK/$k.us")"
 done
+for k in baseline platform; do
+    run_pgbench "$k" "$WARMUP" "$k.fresh" -C
+    read -r "med[$k.fresh]" "p99[$k.fresh]" "mx[$k.fresh]" <<<"$(stats "$WORK/$k.fresh.us")"
+done
 
 printf '\n-- latency per call, %s transactions each (pgbench -M %s, 1 client, after %s warm-up transactions)\n' \
     "$TRANSACTIONS" "$PGBENCH_MODE" "$WARMUP"
 printf '%-52s %10s %10s %10s %12s %12s\n' "" "median ms" "p99 ms" "max ms" "median/base" "p99/base"
 for k in "${ORDER[@]}"; do
     awk -v l="${label[$k]}" -v m="${med[$k]}" -v p="${p99[$k]}" -v x="${mx[$k]}" -v bm="${med[baseline]}" -v bp="${p99[baseline]}" \
+        'BEGIN { printf "%-52s %10.3f %10.3f %10.3f %11.1fx %11.1fx\n", l, m, p, x, m / bm, p / bp }'
+done
+printf '\n-- a new session per call (pgbench -C: the connection itself excluded), %s calls each\n' "$WARMUP"
+printf '%-52s %10s %10s %10s %12s %12s\n' "" "median ms" "p99 ms" "max ms" "median/base" "p99/base"
+for k in baseline platform; do
+    awk -v l="${label[$k.fresh]}" -v m="${med[$k.fresh]}" -v p="${p99[$k.fresh]}" -v x="${mx[$k.fresh]}" \
+        -v bm="${med[baseline.fresh]}" -v bp="${p99[baseline.fresh]}" \
         'BEGIN { printf "%-52s %10.3f %10.3f %10.3f %11.1fx %11.1fx\n", l, m, p, x, m / bm, p / bp }'
 done
 
@@ -253,4 +276,7 @@ for k in platform model platform_all; do
 done
 awk -v m="${med[baseline]}" -v p="${p99[baseline]}" 'BEGIN {
     printf "%-38s p99 %7.3f ms, median %7.3f ms\n", "baseline index lookup", p, m }'
+awk -v m="${med[platform.fresh]}" -v p="${p99[platform.fresh]}" 'BEGIN {
+    printf "%-38s p99 %7.3f ms, median %7.3f ms (first call of a new session)\n", "may_deploy(\x27platform\x27, vertical)", p, m }'
 printf 'staleness %s on every class (the data is %s old): statuses decide\n' "$staleness" "$age"
+printf 'load average at the end: %s\n' "$(loadavg)"

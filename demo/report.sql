@@ -8,7 +8,8 @@
 --               (UTC midnight) after the newest call. The demo data lies in a fixed past
 --               range, so now() would select nothing.
 -- Sections: budgets by hand, spend, the SLO catalog (define_slo, compute_budgets backfilled daily)
--- with statuses and transitions, alerts replayed from rollups, forecasts of spend and burn.
+-- with statuses and transitions, alerts replayed from rollups, deploy gates, exceptions, responses and
+-- routing, forecasts of spend and burn.
 
 \set ON_ERROR_STOP on
 \pset footer off
@@ -85,6 +86,12 @@ FROM (SELECT * FROM error_budget.define_slo('availability', 'public.calls', 'rat
                                             max_events => 0, calendar => 'month', dimensions => '{vertical}',
                                             description => 'class D (irreversible): zero tolerance')) AS d
 ORDER BY id;
+-- Predefined responses (seed 001), before the computation so that its transitions start them.
+INSERT INTO error_budget.responses (slo, at_status, action, applies_to, instruction) VALUES
+    ('conv_success', 'blocked', 'tighten', '{}', 'narrow eligible cases to low-risk intents'),
+    ('conv_success', 'escalated', 'draft_only', '{}', 'send nothing: drafts for human review'),
+    ('quality', 'exhausted', 'page', '{"team": "ml-oncall"}', 'page the ML on-call: the judged quality budget is spent'),
+    ('failure_class_d', 'exhausted', 'disable', '{}', 'disable the workflow until the root cause of the class D failure is fixed');
 \endif
 
 SELECT count(*) AS snapshots_computed, count(DISTINCT computed_at) AS days
@@ -134,6 +141,41 @@ SELECT a.dimensions ->> 'vertical' AS vertical, a.slo_name AS slo,
 FROM error_budget.alerts a JOIN error_budget.slos s ON s.id = a.slo_id
 WHERE a.severity = 'page' AND s.kind = 'ratio'
 ORDER BY a.fired_at, vertical, slo LIMIT 30;
+
+-- ---- Policy: deploy gates, exceptions, responses, routing ----
+-- Seed 000's deploy classes. The data is from October (fixed dates), so the classes
+-- tolerate snapshots that old: statuses, not age, decide here (in production the
+-- default, 2 days, blocks on a stopped daily job).
+SELECT count(*) FROM (SELECT error_budget.define_deploy_class('platform', '{availability,conv_success,latency}', staleness => '100 years')
+                      UNION ALL SELECT error_budget.define_deploy_class('model', '{quality}', staleness => '100 years')
+                      UNION ALL SELECT error_budget.define_deploy_class('finance', '{cost}', staleness => '100 years')) AS d \gset
+\echo
+\echo 'Deploy gates (error_budget.may_deploy(class, vertical)): platform = availability, conv_success, latency; model = quality; finance = cost'
+SELECT c AS class, v AS vertical, d.allowed, left(d.reason, 150) AS reason
+FROM unnest(ARRAY['platform', 'model', 'finance']) WITH ORDINALITY AS k(c, o),
+     unnest(ARRAY['after_hours', 'healthcare', 'real_estate', 'sales']) AS v,
+     error_budget.may_deploy(c, v) AS d
+ORDER BY k.o, v;
+\echo 'A P0 fix for sales ships anyway: an exception, used and logged'
+DELETE FROM error_budget.deploy_exceptions;
+SELECT kind, reason FROM error_budget.grant_deploy_exception('platform', 'sales', 'p0', 'INC-2025-10-26: restart storm fix',
+                                                             now() + interval '2 hours');
+SELECT allowed, left(reason, 160) AS reason FROM error_budget.may_deploy('platform', 'sales');
+SELECT decided_by, class, vertical, allowed, exception_id FROM error_budget.deploy_decisions ORDER BY id DESC LIMIT 1;
+
+\echo 'Responses in force (error_budget.active_responses): started by the transitions above'
+SELECT applies_to, action, instruction, since::date AS since, slo, status FROM error_budget.active_responses
+ORDER BY since, applies_to::text, action;
+
+-- Seed 002's routing: the fast model needs healthy latency and availability, the
+-- standard one availability; the small safe model is the fallback.
+SELECT count(*) FROM error_budget.define_route('realtime_voice', '{fast,standard}', '{availability}', fallback => 'safe-small',
+                                               staleness => '100 years') \gset
+INSERT INTO error_budget.route_guards (service_class, candidate, slo) VALUES ('realtime_voice', 'fast', 'latency');
+\echo 'Routing (error_budget.choose_route): fast needs latency and availability, standard availability, safe-small is the fallback'
+SELECT v AS vertical, c.candidate, c.is_fallback, left(c.reason, 170) AS reason
+FROM unnest(ARRAY['after_hours', 'healthcare', 'real_estate', 'sales']) AS v,
+     error_budget.choose_route('realtime_voice', jsonb_build_object('vertical', v)) AS c ORDER BY v;
 
 -- ---- Forecasts (Holt-Winters, weekly season, parameters fitted like R's HoltWinters) ----
 
