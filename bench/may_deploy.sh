@@ -6,42 +6,51 @@
 #
 #   bench/may_deploy.sh                 40,000 calls a day (the demo's), 10,000 transactions
 #   bench/may_deploy.sh 5000 2000       a quick run
+#   ROUNDS=10 bench/may_deploy.sh       the transactions in 10 sessions (default 5)
 #   PGBENCH_MODE=prepared bench/may_deploy.sh    pgbench -M prepared (default: simple)
 #
-# The data is built exactly as scripts/demo.sh and demo/report.sql build it: public.calls
-# (the demo's columns) with 28 days [2026-10-01, 2026-10-29) of CALLS_PER_DAY calls from
-# test/data/generate_calls.sql, loaded 4 days per INSERT, primary key, index on
-# created_at, ANALYZE; the demo's 8 SLOs (report.sql's define_slo calls, per vertical);
-# and compute_budgets() backfilled for every day (the full history of snapshots, status
-# transitions and current statuses). Then the seed's deploy classes: platform depends on
-# availability, conv_success and latency; model on quality; finance on cost.
+# The data is built exactly as scripts/demo.sh and demo/report.sql build it:
+# public.calls (the demo's columns) with 28 days [2026-10-01, 2026-10-29) of
+# CALLS_PER_DAY calls from test/data/generate_calls.sql, loaded 4 days per INSERT,
+# primary key, index on created_at, ANALYZE; the demo's 8 SLOs (report.sql's
+# define_slo calls, per vertical) and its predefined responses; compute_budgets()
+# backfilled for every day (the full history: snapshots, status transitions, current
+# statuses). Then the seed's deploy classes: platform depends on availability,
+# conv_success and latency; model on quality; finance on cost.
 #
 # Staleness: the demo data lies in a fixed past range (October 2026), and may_deploy()
 # blocks a budget whose latest snapshot is older than its class's staleness (default
-# 2 days), so at the default every budget would block as stale. The classes get a
+# 2 days): at the default every budget would block as stale. The classes get a
 # staleness of (now() - the latest snapshot) in whole days + 31 days, so that the
 # statuses, not the data's age, decide, as they would on live data computed daily.
 # It is printed.
 #
-# Measured with pgbench (one client, one thread, -t TRANSACTIONS, per-transaction
-# latencies from its log, -l), each after a warm-up run of its own (TRANSACTIONS / 10,
-# at least 100):
+# Measured with pgbench (one client, one thread, per-transaction latencies from its
+# log, -l): each script gets a warm-up run (TRANSACTIONS / 10, at least 100), then
+# TRANSACTIONS calls in ROUNDS sessions (pgbench runs), interleaved across the
+# scripts, their latencies pooled. The scripts:
 #   * baseline: a plain index lookup on the same table, the latest snapshot of one
-#     budget (error_budgets_latest_idx; checked with EXPLAIN), vertical at random;
+#     budget (error_budgets_latest_idx, checked with EXPLAIN), vertical at random;
 #   * may_deploy('platform', vertical), vertical at random among the 4 (3 SLOs);
 #   * may_deploy('model', vertical) (1 SLO);
 #   * may_deploy('platform') without a vertical (3 SLOs x every vertical);
 #   * deploy_class_budget_states('platform', {vertical}) alone: the function whose
-#     result may_deploy() aggregates, to show where its time goes.
-# Reported per script: median, p99 and max latency (ms, client side: including the
-# round trip, which the baseline pays as well), and median and p99 / the baseline's.
-# Each pgbench run is one session (its first transaction loads the catalog caches
-# and compiles may_deploy: it is in the max, not in the median or the p99). As
-# information, the baseline and may_deploy('platform', vertical) are also run with
-# a new session per call (pgbench -C, TRANSACTIONS / 10 calls, at least 100), as a
-# CI job that runs psql once per deploy calls it; pgbench's per-transaction times
+#     rows may_deploy() aggregates, to show where its time goes.
+# Reported per script: median, p99 and max latency (ms, client side: with the round
+# trip, which the baseline pays as well), median and p99 / the baseline's, and the
+# lowest and highest median of its sessions. Each session's first call loads the
+# catalog caches and compiles may_deploy: it is in the max, not in the median or p99.
+# As information, the baseline and may_deploy('platform', vertical) also run with a
+# new session per call (pgbench -C, TRANSACTIONS / 10 calls, at least 100), as a CI
+# job that runs psql once per deploy calls it; pgbench's per-transaction times
 # exclude the connection itself but include the session's first-statement costs.
-# Timings of one client on a shared machine vary from run to run: run it twice.
+#
+# Timings of one client vary with other work on the machine (the load average is
+# printed), and from session to session: on 0.5.0, where may_deploy() parses and
+# plans its SQL functions on every call, some sessions ran 2-3x slower than others,
+# with ~30x the minor page faults (glibc's malloc handing memory back to the kernel
+# and faulting it in again on every call); hence the interleaved sessions.
+#
 # It starts its own throwaway cluster (stopped at exit); the extension must be
 # installed (it builds and installs nothing). jit off, autovacuum off: the history
 # tables are VACUUM ANALYZEd once after the backfill, as autovacuum would.
@@ -51,11 +60,14 @@ set -euo pipefail
 
 CALLS_PER_DAY=${1:-${CALLS_PER_DAY:-40000}}
 TRANSACTIONS=${2:-${TRANSACTIONS:-10000}}
+ROUNDS=${ROUNDS:-5}
 PGBENCH_MODE=${PGBENCH_MODE:-simple}
 [[ $CALLS_PER_DAY =~ ^[1-9][0-9]{0,6}$ ]] || die "CALLS_PER_DAY must be an integer from 1 to 9999999, got '$CALLS_PER_DAY'"
 { [[ $TRANSACTIONS =~ ^[1-9][0-9]*$ ]] && [ "$TRANSACTIONS" -ge 100 ]; } \
     || die "TRANSACTIONS must be an integer >= 100, got '$TRANSACTIONS'"
 [[ $PGBENCH_MODE =~ ^(simple|extended|prepared)$ ]] || die "PGBENCH_MODE must be simple, extended or prepared, got '$PGBENCH_MODE'"
+{ [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] && [ "$ROUNDS" -le 20 ] && [ $((TRANSACTIONS / ROUNDS)) -ge 20 ]; } \
+    || die "ROUNDS must be an integer in [1, 20] with at least 20 transactions a round, got '$ROUNDS'"
 WARMUP=$((TRANSACTIONS / 10)); [ "$WARMUP" -lt 100 ] && WARMUP=100
 DAYS=28; CHUNK_DAYS=4
 PGBENCH=$(eb_pg_bindir)/pgbench
@@ -74,9 +86,9 @@ sql() { "${PSQL[@]}" -At -c "$1"; }
 
 loadavg() { awk '{print $1 ", " $2 ", " $3}' /proc/loadavg; }
 printf '== error_budget may_deploy benchmark\n'
-printf 'cores: %s (%s); %s; %s calls a day x %s days (the demo data); %s transactions per script (pgbench -M %s, 1 client)\n' \
+printf 'cores: %s (%s); %s; %s calls a day x %s days (the demo data); %s transactions per script in %s sessions (pgbench -M %s, 1 client)\n' \
     "$(nproc)" "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" \
-    "$(psql -X -At -d postgres -c 'SHOW server_version')" "$CALLS_PER_DAY" "$DAYS" "$TRANSACTIONS" "$PGBENCH_MODE"
+    "$(psql -X -At -d postgres -c 'SHOW server_version')" "$CALLS_PER_DAY" "$DAYS" "$TRANSACTIONS" "$ROUNDS" "$PGBENCH_MODE"
 printf 'load average at start: %s (other work on the machine makes one client'"'"'s timings vary)\n' "$(loadavg)"
 
 # ---- The demo data, as scripts/demo.sh builds it ----
@@ -115,8 +127,8 @@ rows=$(sql "SELECT count(*) FROM public.calls")
 say "calls built in $((SECONDS - t)) s"
 
 # ---- The SLO catalog and its full history, as demo/report.sql builds them ----
-# (report.sql's define_slo calls; window_end: the day boundary after the newest call;
-# compute_budgets() at the end of every day, oldest first.)
+# (report.sql's define_slo calls and responses; window_end: the day boundary after the
+# newest call; compute_budgets() at the end of every day, oldest first.)
 t=$SECONDS
 "${PSQL[@]}" -o /dev/null <<'SQL'
 SET timezone = 'UTC';
@@ -139,6 +151,12 @@ UNION ALL SELECT * FROM error_budget.define_slo('failure_class_c', 'public.calls
 UNION ALL SELECT * FROM error_budget.define_slo('failure_class_d', 'public.calls', 'count', event => 'failure_class = ''D''',
                                       max_events => 0, calendar => 'month', dimensions => '{vertical}',
                                       description => 'class D (irreversible): zero tolerance');
+-- Predefined responses (seed 001), before the computation so that its transitions start them.
+INSERT INTO error_budget.responses (slo, at_status, action, applies_to, instruction) VALUES
+    ('conv_success', 'blocked', 'tighten', '{}', 'narrow eligible cases to low-risk intents'),
+    ('conv_success', 'escalated', 'draft_only', '{}', 'send nothing: drafts for human review'),
+    ('quality', 'exhausted', 'page', '{"team": "ml-oncall"}', 'page the ML on-call: the judged quality budget is spent'),
+    ('failure_class_d', 'exhausted', 'disable', '{}', 'disable the workflow until the root cause of the class D failure is fixed');
 SELECT date_bin('1 day', max(created_at), timestamptz '2000-01-01 00:00+00') + interval '1 day' AS window_end
 FROM public.calls \gset
 SELECT count(*) AS snapshots_computed, count(DISTINCT computed_at) AS days
@@ -242,23 +260,37 @@ stats() {
         printf "%.3f %.3f %.3f\n", m / 1000, a[i] / 1000, a[NR] / 1000 }'
 }
 
-declare -A med=() p99=() mx=()
+# Warm-up, then ROUNDS sessions per script, interleaved; the latencies are pooled.
+declare -A med=() p99=() mx=() smin=() smax=()
 for k in "${ORDER[@]}"; do
-    run_pgbench "$k" "$WARMUP"
-    run_pgbench "$k" "$TRANSACTIONS"
+    run_pgbench "$k" "$WARMUP" "$k.warmup"
+    : >"$WORK/$k.us"
+done
+for ((r = 0; r < ROUNDS; r++)); do
+    n=$((TRANSACTIONS / ROUNDS + (r < TRANSACTIONS % ROUNDS ? 1 : 0)))
+    for k in "${ORDER[@]}"; do
+        run_pgbench "$k" "$n" "$k.$r"
+        cat "$WORK/$k.$r.us" >>"$WORK/$k.us"
+    done
+done
+for k in "${ORDER[@]}"; do
     read -r "med[$k]" "p99[$k]" "mx[$k]" <<<"$(stats "$WORK/$k.us")"
+    # the spread of the sessions' medians
+    read -r "smin[$k]" "smax[$k]" <<<"$(for ((r = 0; r < ROUNDS; r++)); do stats "$WORK/$k.$r.us"; done |
+        awk 'NR == 1 || $1 < lo {lo = $1} NR == 1 || $1 > hi {hi = $1} END {print lo, hi}')"
 done
 for k in baseline platform; do
     run_pgbench "$k" "$WARMUP" "$k.fresh" -C
     read -r "med[$k.fresh]" "p99[$k.fresh]" "mx[$k.fresh]" <<<"$(stats "$WORK/$k.fresh.us")"
 done
 
-printf '\n-- latency per call, %s transactions each (pgbench -M %s, 1 client, after %s warm-up transactions)\n' \
-    "$TRANSACTIONS" "$PGBENCH_MODE" "$WARMUP"
-printf '%-52s %10s %10s %10s %12s %12s\n' "" "median ms" "p99 ms" "max ms" "median/base" "p99/base"
+printf '\n-- latency per call, %s transactions each in %s sessions (pgbench -M %s, 1 client, after %s warm-up transactions)\n' \
+    "$TRANSACTIONS" "$ROUNDS" "$PGBENCH_MODE" "$WARMUP"
+printf '%-52s %10s %10s %10s %12s %12s   %s\n' "" "median ms" "p99 ms" "max ms" "median/base" "p99/base" "session medians ms"
 for k in "${ORDER[@]}"; do
     awk -v l="${label[$k]}" -v m="${med[$k]}" -v p="${p99[$k]}" -v x="${mx[$k]}" -v bm="${med[baseline]}" -v bp="${p99[baseline]}" \
-        'BEGIN { printf "%-52s %10.3f %10.3f %10.3f %11.1fx %11.1fx\n", l, m, p, x, m / bm, p / bp }'
+        -v lo="${smin[$k]}" -v hi="${smax[$k]}" \
+        'BEGIN { printf "%-52s %10.3f %10.3f %10.3f %11.1fx %11.1fx   %.3f - %.3f\n", l, m, p, x, m / bm, p / bp, lo, hi }'
 done
 printf '\n-- a new session per call (pgbench -C: the connection itself excluded), %s calls each\n' "$WARMUP"
 printf '%-52s %10s %10s %10s %12s %12s\n' "" "median ms" "p99 ms" "max ms" "median/base" "p99/base"
