@@ -196,16 +196,21 @@ CREATE INDEX budget_current_name_idx ON error_budget.budget_current ((budget ->>
 -- narrow it on the dimensions the SLO has. A guard without any snapshot for the
 -- request blocks too, as a row with no budget. Reads the latest status per budget:
 -- index lookups, never raw rows. Shared by deploy gates and routes.
-CREATE FUNCTION error_budget.guard_states(slo text, dimensions jsonb, request jsonb,
+CREATE FUNCTION error_budget.guard_states(guard_slo text, guard_dimensions jsonb, request jsonb,
                                          tolerates error_budget.budget_status, staleness interval)
     RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
                    computed_at timestamptz, since timestamptz, blocks text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+    -- PL/pgSQL, not SQL: its plan is cached for the session (a SQL function with SET
+    -- is planned again on every call: 3x the time of the lookups, bench/may_deploy.sh).
+    RETURN QUERY
     WITH wanted AS (
-        SELECT guard_states.slo AS slo, s.id AS slo_id, s.enabled,
-               guard_states.dimensions || coalesce((SELECT jsonb_object_agg(r.key, r.value) FROM jsonb_each(request) AS r
+        SELECT guard_slo AS slo, s.id AS slo_id, s.enabled,
+               guard_dimensions || coalesce((SELECT jsonb_object_agg(r.key, r.value) FROM jsonb_each(request) AS r
                                                     WHERE r.key = ANY (s.dimensions::text[])), '{}') AS filter
-        FROM (SELECT) AS one LEFT JOIN error_budget.slos s ON s.name = guard_states.slo
+        FROM (SELECT) AS one LEFT JOIN error_budget.slos s ON s.name = guard_slo
     ), found AS (
         SELECT w.slo, w.filter, w.slo_id, w.enabled, l.*
         FROM wanted w
@@ -217,6 +222,8 @@ CREATE FUNCTION error_budget.guard_states(slo text, dimensions jsonb, request js
                                   AND x.scope = cur.budget ->> 'scope'
                                 ORDER BY x.computed_at DESC, x.id DESC LIMIT 1) AS e
             WHERE cur.source = 'error_budget.error_budgets'::regclass AND cur.budget ->> 'name' = w.slo
+              -- the vertical is part of the key: narrow before looking snapshots up
+              AND (NOT w.filter ? 'vertical' OR cur.budget ->> 'vertical' = w.filter ->> 'vertical')
               AND e.dimensions @> w.filter) AS l ON true
     )
     SELECT v.slo, v.dimensions, v.status, v.remaining, v.computed_at,
@@ -238,20 +245,22 @@ CREATE FUNCTION error_budget.guard_states(slo text, dimensions jsonb, request js
                       WHEN f.status > tolerates
                           THEN format('%s %s is %s (%s%% remaining)', f.slo, f.dimensions, f.status,
                                       round((f.remaining * 100)::numeric, 1)) END AS blocks
-          FROM found f) AS v
-$$;
+          FROM found f) AS v;
+END $$;
 COMMENT ON FUNCTION error_budget.guard_states(text, jsonb, jsonb, error_budget.budget_status, interval) IS
     'The budgets of an SLO (narrowed to dimension values and a request''s) with their latest status, remaining, when computed, and why each blocks (NULL: it does not): worse than `tolerates`, no_data, stale, no snapshot, SLO disabled or gone; a blocking one also since when it has had its status. Shared by deploy gates and routes';
 
 CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request jsonb)
     RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
                    computed_at timestamptz, since timestamptz, blocks text)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RETURN QUERY
     SELECT g.* FROM error_budget.deploy_classes c
     JOIN error_budget.deploy_class_budgets b ON b.class = c.name
     CROSS JOIN LATERAL error_budget.guard_states(b.slo, b.dimensions, request, c.tolerates, c.staleness) AS g
-    WHERE c.name = deploy_class_budget_states.class
-$$;
+    WHERE c.name = deploy_class_budget_states.class;
+END $$;
 COMMENT ON FUNCTION error_budget.deploy_class_budget_states(text, jsonb) IS
     'The budgets a deploy class depends on for a request (dimension values), each with its latest status and why it blocks (error_budget.guard_states)';
 
