@@ -95,8 +95,12 @@ SELECT pairs, firing FROM error_budget.alert_evaluator;
 -- for alert_keep_firing after.
 SELECT count(*) FROM error_budget.evaluate_alerts('2026-11-25 12:01:00+00');
 SELECT count(*) AS open, count(DISTINCT (slo_id, dimensions, severity)) AS keys FROM error_budget.alerts WHERE resolved_at IS NULL;
--- Three hours later the pages are quiet: resolved and logged.
+-- Three hours later the pages are quiet: resolved and logged, except weighted's: a
+-- negative weight makes its rollups fail to refresh, and an SLO that cannot be
+-- evaluated keeps its alerts open (it is not "quiet").
+INSERT INTO al_events (scenario, at, ok, weight) VALUES ('weighted', '2026-11-25 14:00+00', true, -1);
 SELECT event, slo, severity FROM error_budget.evaluate_alerts('2026-11-25 15:00+00') WHERE severity = 'page' ORDER BY slo;
+SELECT slo_name, sqlstate, message FROM error_budget.compute_failures;
 SELECT slo_name, severity, fired_at, last_fired_at, resolved_at FROM error_budget.alerts WHERE severity = 'page' ORDER BY slo_name;
 SELECT event, count(*) FROM error_budget.alert_events GROUP BY 1 ORDER BY 1;
 -- Time only moves forward.

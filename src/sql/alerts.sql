@@ -247,13 +247,15 @@ BEGIN
                             a.long_burn, a.short_burn;
     END LOOP;
 
-    -- Resolved: quiet for keep_firing, or the SLO is gone, disabled or no longer alertable.
+    -- Resolved: quiet for keep_firing (only an SLO evaluated now: one whose rollups
+    -- could not be refreshed keeps its alerts open), or the SLO is gone, disabled or
+    -- no longer alertable.
     FOR a IN
         UPDATE error_budget.alerts o SET resolved_at = at
         WHERE o.resolved_at IS NULL
           AND NOT EXISTS (SELECT FROM unnest(firing) AS f
                           WHERE o.slo_id = f.slo_id AND o.dimensions = f.dimensions AND o.severity = f.severity)
-          AND (at - o.last_fired_at >= keep_firing
+          AND ((o.slo_id = ANY (ids) AND at - o.last_fired_at >= keep_firing)
                OR NOT EXISTS (SELECT FROM error_budget.slos s WHERE s.id = o.slo_id AND s.enabled AND error_budget.slo_alertable(s)))
         RETURNING *
     LOOP
