@@ -5,7 +5,8 @@ EB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # libnlopt-cxx-dev: NLopt (fits Holt-Winters parameters); libboost-math-dev: the normal
 # quantile of prediction intervals (header-only).
 EB_PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-cron g++ make cmake
-             libgtest-dev libnlopt-cxx-dev libboost-math-dev)
+             libgtest-dev libnlopt-cxx-dev libboost-math-dev
+             prometheus-postgres-exporter prometheus curl)
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
