@@ -35,7 +35,10 @@
 #   * may_deploy('model', vertical) (1 SLO);
 #   * may_deploy('platform') without a vertical (3 SLOs x every vertical);
 #   * deploy_class_budget_states('platform', {vertical}) alone: the function whose
-#     rows may_deploy() aggregates, to show where its time goes.
+#     rows may_deploy() aggregates, to show where its time goes;
+#   * choose_route('realtime_voice', {vertical}): budget-aware routing has the same
+#     latency goal (fast guarded by latency and availability, standard by
+#     availability, safe-small the fallback).
 # Reported per script: median, p99 and max latency (ms, client side: with the round
 # trip, which the baseline pays as well), median and p99 / the baseline's, and the
 # lowest and highest median of its sessions. Each session's first call loads the
@@ -178,6 +181,10 @@ SELECT error_budget.define_deploy_class('platform', '{availability,conv_success,
                                         description => 'platform changes');
 SELECT error_budget.define_deploy_class('model', '{quality}', staleness => :'staleness', description => 'model changes');
 SELECT error_budget.define_deploy_class('finance', '{cost}', staleness => :'staleness', description => 'finance changes');
+-- A route (seed 002): fast needs latency and availability, standard availability.
+SELECT count(*) FROM error_budget.define_route('realtime_voice', '{fast,standard}', '{availability}', fallback => 'safe-small',
+                                               staleness => :'staleness');
+INSERT INTO error_budget.route_guards (service_class, candidate, slo) VALUES ('realtime_voice', 'fast', 'latency');
 SQL
 
 IFS='|' read -r snapshots budgets events first_at last_at age staleness <<<"$(sql "
@@ -219,6 +226,8 @@ SELECT * FROM error_budget.may_deploy('model', $VERTICALS);"
     [platform_all]="SELECT * FROM error_budget.may_deploy('platform');"
     [states]="\\set v random(1, 4)
 SELECT * FROM error_budget.deploy_class_budget_states('platform', jsonb_build_object('vertical', $VERTICALS));"
+    [route]="\\set v random(1, 4)
+SELECT * FROM error_budget.choose_route('realtime_voice', jsonb_build_object('vertical', $VERTICALS));"
 )
 declare -A label=(
     [baseline]="baseline: latest snapshot of one budget (index)"
@@ -226,10 +235,11 @@ declare -A label=(
     [model]="may_deploy('model', vertical)"
     [platform_all]="may_deploy('platform'), no vertical"
     [states]="deploy_class_budget_states('platform', {vertical})"
+    [route]="choose_route('realtime_voice', {vertical})"
     [baseline.fresh]="baseline (index lookup), fresh session"
     [platform.fresh]="may_deploy('platform', vertical), fresh session"
 )
-ORDER=(baseline platform model platform_all states)
+ORDER=(baseline platform model platform_all states route)
 for k in "${ORDER[@]}"; do printf '%s\n' "${script[$k]}" >"$WORK/$k.sql"; done
 
 # The baseline must be an index lookup.
@@ -301,7 +311,7 @@ for k in baseline platform; do
 done
 
 printf '\n== summary: may_deploy on the demo data (%s calls a day, %s snapshots of %s budgets)\n' "$CALLS_PER_DAY" "$snapshots" "$budgets"
-for k in platform model platform_all; do
+for k in platform model platform_all route; do
     awk -v l="${label[$k]}" -v m="${med[$k]}" -v p="${p99[$k]}" -v bm="${med[baseline]}" -v bp="${p99[baseline]}" 'BEGIN {
         printf "%-38s p99 %7.3f ms (goal <= 2 ms), median %7.3f ms; %5.1fx / %5.1fx the index lookup\n",
             l, p, m, m / bm, p / bp }'
