@@ -118,9 +118,16 @@ SELECT count(*) AS rolled_up_slos FROM error_budget.refresh_rollups(:'window_end
 DELETE FROM error_budget.alert_events;
 DELETE FROM error_budget.alerts;
 DELETE FROM error_budget.alert_evaluator;
-SELECT count(*) AS alert_events, count(DISTINCT t) AS evaluations
-FROM generate_series(:'window_end'::timestamptz - interval '10 days', :'window_end', interval '10 minutes') AS t,
-     LATERAL error_budget.evaluate_alerts(t) \gset
+-- One evaluation per statement (each its own transaction, as pg_cron runs them): in
+-- one long transaction every update of a still-firing alert would stay a dead row
+-- version until its end, and each evaluation would wade through all of them.
+\o /dev/null
+SELECT format('SELECT count(*) FROM error_budget.evaluate_alerts(%L)', t)
+FROM generate_series(:'window_end'::timestamptz - interval '10 days', :'window_end', interval '10 minutes') AS t \gexec
+\o
+SELECT count(*) AS alert_events, (SELECT count(*) FROM generate_series(:'window_end'::timestamptz - interval '10 days',
+                                                                      :'window_end', interval '10 minutes')) AS evaluations
+FROM error_budget.alert_events \gset
 \echo
 \echo 'Alerts replayed: ':evaluations' evaluations (every 10 minutes, last 10 days), ':alert_events' fires and resolves'
 \echo '  rollups of ':rolled_up_slos' SLOs; windows of a 7-day SLO (the Workbook''s scaled by 7/30): page 14m/1m at 14.4, 84m/7m at 6;'

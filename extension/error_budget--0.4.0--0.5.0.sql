@@ -646,7 +646,7 @@ CREATE FUNCTION error_budget.rollup_window_totals(slo_id bigint, window_end time
     RETURNS TABLE (series_id bigint, dimensions jsonb, length interval, good bigint, bad bigint, good_weight double precision,
                    bad_weight double precision, scoped bigint, counted bigint, units bigint, amount double precision,
                    forgiven_events bigint, forgiven_amount double precision)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
     SELECT x.id, x.dimensions, l.length,
            e.good - coalesce(s.good, 0), e.bad - coalesce(s.bad, 0),
            e.good_weight - coalesce(s.good_weight, 0), e.bad_weight - coalesce(s.bad_weight, 0),
@@ -720,9 +720,12 @@ CREATE TYPE error_budget.evaluated_pair AS (
 COMMENT ON TYPE error_budget.evaluated_pair IS
     'One alert window pair of one budget, evaluated (a row of error_budget.evaluate_pairs)';
 
+-- SET jit = off (here and on the other per-call functions of alerts, gates and
+-- routes): the default row estimates of function scans make these small queries look
+-- expensive, and with PostgreSQL's default jit = on each call spent ~0.4 s compiling.
 CREATE FUNCTION error_budget.evaluate_pairs(slo_ids bigint[], window_end timestamptz)
     RETURNS SETOF error_budget.evaluated_pair
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
     WITH pairs AS (
         SELECT s AS slo, w.*, error_budget.slo_period(s, window_end) AS period
         FROM error_budget.slos s CROSS JOIN LATERAL error_budget.slo_alert_windows(s, window_end) AS w
@@ -871,7 +874,7 @@ COMMENT ON FUNCTION error_budget.announce_alert(error_budget.alerts, text, times
 CREATE FUNCTION error_budget.evaluate_alerts(at timestamptz DEFAULT pg_catalog.now())
     RETURNS TABLE (event text, alert_id bigint, slo text, dimensions jsonb, severity text, long_window interval,
                    short_window interval, long_burn double precision, short_burn double precision)
-    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     window_end timestamptz;
     previous timestamptz;
@@ -1170,7 +1173,7 @@ CREATE FUNCTION error_budget.guard_states(guard_slo text, guard_dimensions jsonb
                                          tolerates error_budget.budget_status, staleness interval)
     RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
                    computed_at timestamptz, since timestamptz, blocks text)
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 #variable_conflict use_column
 BEGIN
     -- PL/pgSQL, not SQL: its plan is cached for the session (a SQL function with SET
@@ -1223,7 +1226,7 @@ COMMENT ON FUNCTION error_budget.guard_states(text, jsonb, jsonb, error_budget.b
 CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request jsonb)
     RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
                    computed_at timestamptz, since timestamptz, blocks text)
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
     RETURN QUERY
     SELECT g.* FROM error_budget.deploy_classes c
@@ -1244,7 +1247,7 @@ COMMENT ON TYPE error_budget.deploy_decision IS
     'What may_deploy() decides: allowed, a human-readable reason, the blocking budgets (JSON array of slo, dimensions, status, remaining, computed_at, since, reason) and the exception used, if any';
 
 CREATE FUNCTION error_budget.may_deploy(class text, vertical text DEFAULT NULL, dimensions jsonb DEFAULT '{}')
-    RETURNS error_budget.deploy_decision LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    RETURNS error_budget.deploy_decision LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     request jsonb := coalesce(dimensions, '{}') || CASE WHEN vertical IS NULL THEN '{}' ELSE jsonb_build_object('vertical', vertical) END;
     decision error_budget.deploy_decision;
@@ -1543,7 +1546,7 @@ COMMENT ON TYPE error_budget.route_choice IS
     'What choose_route() decides: the candidate, whether it is the fallback, the reason, and the candidates excluded before it with the budgets that excluded them (JSON)';
 
 CREATE FUNCTION error_budget.choose_route(service_class text, dimensions jsonb DEFAULT '{}')
-    RETURNS error_budget.route_choice LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    RETURNS error_budget.route_choice LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     route error_budget.routes;
     blocking jsonb;

@@ -200,7 +200,7 @@ CREATE FUNCTION error_budget.guard_states(guard_slo text, guard_dimensions jsonb
                                          tolerates error_budget.budget_status, staleness interval)
     RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
                    computed_at timestamptz, since timestamptz, blocks text)
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 #variable_conflict use_column
 BEGIN
     -- PL/pgSQL, not SQL: its plan is cached for the session (a SQL function with SET
@@ -253,7 +253,7 @@ COMMENT ON FUNCTION error_budget.guard_states(text, jsonb, jsonb, error_budget.b
 CREATE FUNCTION error_budget.deploy_class_budget_states(class text, request jsonb)
     RETURNS TABLE (slo text, dimensions jsonb, status error_budget.budget_status, remaining double precision,
                    computed_at timestamptz, since timestamptz, blocks text)
-    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
     RETURN QUERY
     SELECT g.* FROM error_budget.deploy_classes c
@@ -274,7 +274,7 @@ COMMENT ON TYPE error_budget.deploy_decision IS
     'What may_deploy() decides: allowed, a human-readable reason, the blocking budgets (JSON array of slo, dimensions, status, remaining, computed_at, since, reason) and the exception used, if any';
 
 CREATE FUNCTION error_budget.may_deploy(class text, vertical text DEFAULT NULL, dimensions jsonb DEFAULT '{}')
-    RETURNS error_budget.deploy_decision LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+    RETURNS error_budget.deploy_decision LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     request jsonb := coalesce(dimensions, '{}') || CASE WHEN vertical IS NULL THEN '{}' ELSE jsonb_build_object('vertical', vertical) END;
     decision error_budget.deploy_decision;

@@ -387,7 +387,7 @@ CREATE FUNCTION error_budget.rollup_window_totals(slo_id bigint, window_end time
     RETURNS TABLE (series_id bigint, dimensions jsonb, length interval, good bigint, bad bigint, good_weight double precision,
                    bad_weight double precision, scoped bigint, counted bigint, units bigint, amount double precision,
                    forgiven_events bigint, forgiven_amount double precision)
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
     SELECT x.id, x.dimensions, l.length,
            e.good - coalesce(s.good, 0), e.bad - coalesce(s.bad, 0),
            e.good_weight - coalesce(s.good_weight, 0), e.bad_weight - coalesce(s.bad_weight, 0),

@@ -105,7 +105,7 @@ COMMENT ON TYPE error_budget.route_choice IS
     'What choose_route() decides: the candidate, whether it is the fallback, the reason, and the candidates excluded before it with the budgets that excluded them (JSON)';
 
 CREATE FUNCTION error_budget.choose_route(service_class text, dimensions jsonb DEFAULT '{}')
-    RETURNS error_budget.route_choice LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    RETURNS error_budget.route_choice LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
     route error_budget.routes;
     blocking jsonb;
