@@ -165,6 +165,27 @@ WHERE c.budget ->> 'name' = 'burst';
 -- A future time would become the latest silently: refused.
 SELECT pg_temp.error_of($$SELECT error_budget.compute_budgets('2999-01-01')$$);
 
+-- ---- a budget's identity follows the SLO's own dimensions, one to one -----------------------
+-- (vertical, name, scope) keys the trigger, budget_current and the latest view. Values
+-- that would print alike as plain d=value text (a space and '=' inside a value, NULL
+-- and 'NULL', a vertical NULL and '*') stay distinct budgets with distinct statuses.
+CREATE TABLE odd_calls (created_at timestamptz, vertical text, tenant text, zone text, ok boolean);
+INSERT INTO odd_calls
+SELECT timestamptz '2026-10-20' + i * interval '1 minute', v, t, z, i % 10 <> 0 OR bad = 0
+FROM generate_series(1, 200) AS i,
+     (VALUES ('sales', 'x zone=y', 'z', 0), ('sales', 'x', 'y zone=z', 1), ('sales', NULL, 'a', 0), ('sales', 'NULL', 'a', 1),
+             (NULL, 'q', 'a"b\c', 0), ('*', 'q', 'a"b\c', 1)) AS d(v, t, z, bad);
+SELECT name FROM error_budget.define_slo('odd', 'odd_calls', 'ratio', good => 'ok', target => 0.95,
+                                          dimensions => '{tenant,vertical,zone}');
+SELECT vertical, scope, status, events FROM error_budget.compute_budgets('2026-10-21', slos => ARRAY['odd']) ORDER BY 1, 2;
+SELECT count(*) AS budgets, count(DISTINCT (vertical, name, scope)) AS identities, count(DISTINCT dimensions) AS dimension_values
+FROM error_budget.error_budgets WHERE name = 'odd';
+SELECT c.budget ->> 'vertical' AS vertical, c.budget ->> 'scope' AS scope, c.status
+FROM error_budget.budget_current c WHERE c.budget ->> 'name' = 'odd' ORDER BY 1, 2;
+SELECT error_budget.scope_value('acme-1.eu/2') AS plain, error_budget.scope_value('') AS empty,
+       error_budget.scope_value('null') AS null_text, error_budget.scope_value(NULL) AS sql_null;
+DROP TABLE odd_calls;
+
 -- ---- retention ---------------------------------------------------------------------------
 SELECT pg_temp.error_of('SELECT error_budget.prune_snapshots(''1 hour'')');
 SELECT count(*) AS before FROM error_budget.error_budgets;

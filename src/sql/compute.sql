@@ -490,6 +490,43 @@ END $$;
 COMMENT ON FUNCTION error_budget.scan_into_pending(text, bigint[], timestamptz, timestamptz, timestamptz) IS
     'Part of compute_budgets(): runs one scan with its owner''s rights into the pending aggregates; a failing scan is retried SLO by SLO and each SLO that still fails is recorded in compute_failures';
 
+-- ---------------------------------------------------------------------------
+-- A budget's identity: (vertical, name, scope), a one-to-one text form of the SLO's
+-- name and dimension values. The flag_budget trigger, budget_current, the latest
+-- view and deploy gates key budgets by these three columns.
+-- ---------------------------------------------------------------------------
+-- One dimension value as written in a scope: bare when it is plain (letters,
+-- digits, _ . : / @ + -), NULL for SQL NULL, otherwise double-quoted with " and \
+-- escaped, so that no two different values (or value lists) print alike.
+CREATE FUNCTION error_budget.scope_value(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN value IS NULL THEN 'NULL'
+                WHEN value ~ '^[A-Za-z0-9_.:/@+-]+$' AND upper(value) <> 'NULL' THEN value
+                ELSE '"' || replace(replace(value, '\', '\\'), '"', '\"') || '"' END
+$$;
+COMMENT ON FUNCTION error_budget.scope_value(text) IS
+    'A dimension value as written in a budget''s scope: bare when plain (letters, digits, _ . : / @ + -), NULL for SQL NULL, otherwise double-quoted with " and \ escaped';
+
+-- The scope of a budget: its dimension values in the SLO's order, `d=value` joined
+-- by spaces; vertical is left out (it has its own column) unless its value is NULL
+-- or '*', which the vertical column cannot tell from "no vertical dimension".
+CREATE FUNCTION error_budget.budget_scope(dims jsonb, dimensions name[]) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(string_agg(d || '=' || error_budget.scope_value(dims ->> d), ' ' ORDER BY o), '')
+    FROM unnest(dimensions) WITH ORDINALITY AS u(d, o)
+    WHERE d <> 'vertical' OR coalesce(dims ->> 'vertical', '*') = '*'
+$$;
+COMMENT ON FUNCTION error_budget.budget_scope(jsonb, name[]) IS
+    'The scope column of a budget: its dimension values other than vertical (in the SLO''s order) as d=value, e.g. tenant=acme region=eu, values quoted as error_budget.scope_value does; one-to-one, so two budgets of an SLO never share an identity';
+
+-- The vertical column of a budget: its vertical dimension, '*' when it has none.
+CREATE FUNCTION error_budget.budget_vertical(dims jsonb) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT coalesce(dims ->> 'vertical', '*')
+$$;
+COMMENT ON FUNCTION error_budget.budget_vertical(jsonb) IS
+    'The vertical column of a budget: its vertical dimension value, ''*'' when the SLO has no vertical dimension (or its value is NULL, which the scope then says)';
+
 CREATE FUNCTION error_budget.compute_budgets(at timestamptz DEFAULT pg_catalog.now(), slos text[] DEFAULT NULL)
     RETURNS SETOF error_budget.error_budgets LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp AS $$
@@ -607,10 +644,8 @@ BEGIN
     INSERT INTO error_budget.error_budgets (vertical, name, target, burn, remaining, computed_at, window_start, window_end,
                                             events, bad_events, slo_id, scope, dimensions, kind, method, allowed, consumed,
                                             budget_time, remaining_time, amount, baseline, forgiven_events, forgiven_amount)
-    SELECT coalesce(p.dims ->> 'vertical', '*'), (w.slo).name, (w.slo).target, n.burn, n.remaining,
-           at, w.window_start, at, n.events, n.bad_events, (w.slo).id,
-           (SELECT coalesce(string_agg(d || '=' || (p.dims ->> d), ' ' ORDER BY o), '')
-            FROM unnest((w.slo).dimensions) WITH ORDINALITY AS u(d, o) WHERE d <> 'vertical'),
+    SELECT error_budget.budget_vertical(p.dims), (w.slo).name, (w.slo).target, n.burn, n.remaining,
+           at, w.window_start, at, n.events, n.bad_events, (w.slo).id, error_budget.budget_scope(p.dims, (w.slo).dimensions),
            p.dims, (w.slo).kind, (w.slo).method, n.allowed, n.consumed, n.budget_time, n.remaining_time,
            p.amount, b.baseline, p.forgiven_events, p.forgiven_amount
     FROM pg_temp.error_budget_pending p

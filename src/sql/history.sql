@@ -57,7 +57,7 @@ COMMENT ON COLUMN error_budget.error_budgets.remaining IS 'Fraction of the budge
 COMMENT ON COLUMN error_budget.error_budgets.status IS 'Set by the flag_budget trigger from remaining; any value given is replaced';
 COMMENT ON COLUMN error_budget.error_budgets.target IS 'SLO target in (0, 1), e.g. 0.95; NULL for count, amount and cost budgets';
 COMMENT ON COLUMN error_budget.error_budgets.slo_id IS 'The error_budget.slos definition that computed the snapshot (NULL: written by hand)';
-COMMENT ON COLUMN error_budget.error_budgets.scope IS 'The dimension values other than vertical, as text (tenant=acme); part of the budget''s identity with vertical and name';
+COMMENT ON COLUMN error_budget.error_budgets.scope IS 'The dimension values other than vertical, as text (tenant=acme region="eu west"; see error_budget.budget_scope); part of the budget''s identity with vertical and name';
 COMMENT ON COLUMN error_budget.error_budgets.dimensions IS 'All dimension values of the snapshot, e.g. {"vertical": "sales", "tenant": "acme"}';
 COMMENT ON COLUMN error_budget.error_budgets.kind IS 'The SLO''s kind of budget (ratio, count, amount_per_unit, cost_band); NULL when written by hand';
 COMMENT ON COLUMN error_budget.error_budgets.method IS 'The SLO''s budgeting method (Occurrences, Timeslices, RatioTimeslices); for the time-slice methods events and bad_events count slices';

@@ -11,6 +11,8 @@
 set -euo pipefail
 bindir=$(pg_config --bindir)
 psql=("$bindir/psql" -X -q -v ON_ERROR_STOP=1)
+# The version an update must reach: the control file's default_version.
+current=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/error_budget.control")
 work=$(mktemp -d /tmp/error_budget_upgrade.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 old=eb_upgrade_old
@@ -32,7 +34,7 @@ events_before=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.b
 "${psql[@]}" -d $fresh -c "CREATE EXTENSION error_budget"
 
 version=$("${psql[@]}" -At -d $old -c "SELECT extversion FROM pg_extension WHERE extname = 'error_budget'")
-[ "$version" = "0.5.0" ] || { echo "version after update: $version"; exit 1; }
+[ "$version" = "$current" ] || { echo "version after update: $version (expected $current)"; exit 1; }
 rows_after=$("${psql[@]}" -At -d $old -c "SELECT string_agg(id || ':' || remaining || ':' || status, ',' ORDER BY id) FROM error_budget.error_budgets")
 [ "$rows_before" = "$rows_after" ] || { echo "rows changed by the update"; exit 1; }
 events_after=$("${psql[@]}" -At -d $old -c "SELECT count(*) FROM error_budget.budget_events")
@@ -132,4 +134,4 @@ alerting=$("${psql[@]}" -At -d $catalog -c "SELECT count(*) FROM error_budget.ev
 "${psql[@]}" -d postgres -c "DROP DATABASE $catalog" -c "DROP ROLE eb_upgrade_table_owner"
 
 for db in $old $fresh $restored; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
-echo "0.3.0 SLOs updated (owners, canonical expressions, a volatile one disabled); rollups and alerts work after it; update 0.1.0 -> 0.5.0 kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"
+echo "0.3.0 SLOs updated (owners, canonical expressions, a volatile one disabled); rollups and alerts work after it; update 0.1.0 -> $current kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"
