@@ -5,7 +5,7 @@
 
 SET extra_float_digits = 0;
 CREATE TEMP TABLE r_line (name text, key text, value text);
-\copy r_line FROM PROGRAM 'sh test/fixtures/holt_winters/as_rows.sh'
+\copy r_line FROM PROGRAM 'sh test/fixtures/as_rows.sh holt_winters'
 
 -- One row per fixture: the series, R's parameters and R's results.
 CREATE TEMP TABLE r_case AS

@@ -142,6 +142,10 @@ RankSumResult rank_sum_test(std::vector<double> &canary, std::vector<double> &ba
     check_sample(canary, "canary");
     std::sort(canary.begin(), canary.end());
     std::sort(baseline.begin(), baseline.end());
+    // Every pairwise difference must be a number: the shift and its interval are some.
+    if (!std::isfinite(canary.back() - baseline.front()) || !std::isfinite(canary.front() - baseline.back()))
+        fail(ErrorKind::NumericOutOfRange,
+             "canary and baseline values are too far apart: their differences overflow double precision");
 
     RankSumResult result;
     result.canary_count = canary.size();

@@ -94,6 +94,11 @@ UNION ALL
 SELECT 'holt_winters_state', x FROM (VALUES ('horizon=3 season_length=none model=default alpha=NULL beta=NULL gamma=NULL keys=date points=820540800000000:1,820627200000000:2,820713600000000:4'),
                                             ('horizon=14 season_length=7 model=additive alpha=0.5 beta=NULL gamma=0.25 keys=timestamptz points=0:1.5,3600000000:NaN,-1:1e308')) AS s(x);
 
+INSERT INTO fuzz.seeds
+SELECT 'error_budget.canary_samples', x FROM (VALUES ('confidence=0.98 baseline={1.5,2,3} canary={4,5.25}'),
+                                                   ('confidence=0.5 baseline={} canary={-1e308,1e-320,0}'),
+                                                   ('confidence=0.999 baseline={7} canary={}')) AS s(x);
+
 -- The seeds themselves must be accepted and read back.
 SELECT count(*) AS seeds_refused FROM fuzz.seeds WHERE fuzz.type_case(type_name, value) <> 'accepted' \gset
 INSERT INTO fuzz.failures SELECT 'seed values', :seeds_refused || ' valid seed texts refused' WHERE :seeds_refused > 0;
@@ -159,7 +164,7 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
     RETURN false;
 END $$;
-SELECT sum(fuzz.binary_cases(t, 400)) AS binary_cases FROM unnest(ARRAY['budget_state', 'holt_winters_model', 'holt_winters_state']) AS t \gset
+SELECT sum(fuzz.binary_cases(t, 400)) AS binary_cases FROM unnest(ARRAY['budget_state', 'holt_winters_model', 'holt_winters_state', 'error_budget.canary_samples']) AS t \gset
 \echo binary inputs: :binary_cases mutated payloads
 
 -- ---- 2. edge-case calls of every function and aggregate --------------------------------
@@ -253,6 +258,35 @@ FROM unnest(ARRAY['f_ratio', 'f_count', 'f_cap']) AS n, unnest(ARRAY['1 minute',
      unnest(ARRAY['30 days', '1 second']) AS p,
      unnest(ARRAY['1e308::float8 AS good, 1e308::float8 AS bad', '1e300::float8 AS units, 1e308::float8 AS amount',
                   '0 AS scoped, 1e15::float8 AS counted']) AS cols;
+
+-- canary comparisons, classifications and verdicts (estimates and intervals are finite
+-- or NULL by contract; a NULL mean ratio is fine)
+INSERT INTO fuzz.calls
+SELECT format('SELECT error_budget.canary_compare(g, v, %s)::text FROM (VALUES %s) AS t(g, v)', c.v, rows), true
+FROM (SELECT v FROM fuzz.edges ORDER BY v LIMIT 6) AS c,
+     unnest(ARRAY['(''canary'', 1::float8), (''baseline'', 2)', '(''canary'', 1e308::float8), (''baseline'', -1e308), (''canary'', 1e308)',
+                  '(''canary'', 5::float8), (''canary'', 5), (''baseline'', 5)', '(''canary'', ''NaN''::float8), (''baseline'', 1)',
+                  '(''baseline'', 1e-320::float8), (''canary'', -1e-320), (''canary'', 0)', '(''canary'', 1::float8)',
+                  '(NULL, 1::float8), (''canary'', NULL)', '(''both'', 1::float8)']) AS rows
+UNION ALL
+SELECT format('SELECT error_budget.canary_compare(CASE WHEN i %% 3 = 0 THEN ''canary'' ELSE ''baseline'' END, %s)::text FROM generate_series(1, %s) AS i',
+              v, n), true
+FROM unnest(ARRAY['(i % 2)::float8', 'i::float8 * 1e300', '1e-300 * i', 'floor(i / 10.0)::float8', '1::float8']) AS v,
+     unnest(ARRAY[2, 60, 5000]) AS n
+UNION ALL
+SELECT format('SELECT error_budget.canary_classify(''m'', %s, %L, ''g'', %s, %s, %s, %s, %s, %s, %s)::text', cmp, d, cr, md, a.v, a.v, b.v, b.v, t.v), false
+FROM unnest(ARRAY['NULL', '(1, 1, 0.5, 1, 2, 1, 3, 0.98, true, 2)::error_budget.canary_comparison',
+                  '(1, 1, 0.5, 1, ''NaN'', ''-Infinity'', ''Infinity'', 0.98, true, NULL)::error_budget.canary_comparison']) AS cmp,
+     unnest(ARRAY['either', 'increase', 'decrease', 'sideways', NULL]) AS d, unnest(ARRAY['true', 'false', 'NULL']) AS cr,
+     unnest(ARRAY['true', 'false']) AS md, (SELECT v FROM fuzz.edges ORDER BY v LIMIT 3) AS a,
+     (SELECT v FROM fuzz.edges ORDER BY v DESC LIMIT 2) AS b, (SELECT v FROM fuzz.edges ORDER BY v LIMIT 3) AS t
+UNION ALL
+SELECT format('SELECT error_budget.canary_verdict(ARRAY[%s]::error_budget.canary_metric_result[], %L, %s, %s)::text', r, w, p.v, m.v), true
+FROM unnest(ARRAY['(''a'', ''g'', ''Pass'', false, '''', NULL, NULL, NULL, NULL)', '(''a'', NULL, ''High'', true, NULL, 1, 2, 3, NULL)',
+                  '(''a'', ''g'', ''Nodata'', NULL, '''', NULL, NULL, NULL, NULL), (''b'', ''h'', ''Low'', false, ''x'', 1, 1, 1, 1)',
+                  '']) AS r,
+     unnest(ARRAY['{}', '{"g": 100}', '{"g": 1e308}', '{"g": -1}', '{"h": "x"}', 'null']) AS w,
+     (SELECT v FROM fuzz.edges ORDER BY v LIMIT 3) AS p, (SELECT v FROM fuzz.edges ORDER BY v DESC LIMIT 3) AS m;
 
 SELECT count(*) AS edge_cases, count(*) FILTER (WHERE fuzz.run(sql, finite) = 'ok') AS edge_ok FROM fuzz.calls \gset
 \echo edge-case calls: :edge_cases cases, :edge_ok without an error

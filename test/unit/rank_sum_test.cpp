@@ -61,6 +61,13 @@ TEST(RankSumTest, BadInputNamesTheProblem) {
         EXPECT_EQ(e.kind(), ErrorKind::InvalidParameter);
         EXPECT_NE(std::string(e.what()).find("canary"), std::string::npos);
     }
+    std::vector<double> huge{1e308}, minus_huge{-1e308};
+    try {
+        rank_sum_test(huge, minus_huge, 0.95);
+        FAIL();
+    } catch (const Error &e) {
+        EXPECT_EQ(e.kind(), ErrorKind::NumericOutOfRange);
+    }
     std::vector<double> inf{1, INFINITY};
     EXPECT_THROW(rank_sum_test(good, inf, 0.95), Error);
     for (double c : {0.0, 1.0, -0.5, double(NAN)}) EXPECT_THROW(rank_sum_test(some, good, c), Error);
