@@ -182,6 +182,24 @@ SELECT pg_temp.error_of(q) FROM (VALUES
     ($$SELECT error_budget.canary_gate((1, 'Maybe', '')::error_budget.canary_verdict, 'agent')$$),
     ($$SELECT error_budget.canary_gate((100, 'Pass', '')::error_budget.canary_verdict, 'nope')$$)) AS t(q);
 
+-- ---- a CI role: without a grant the extension's schema is closed to it (42501);
+-- with grant_access 'read' it compares, judges and gates ------------------------------
+CREATE ROLE regress_canary_ci;
+GRANT SELECT ON canary_metrics TO regress_canary_ci;
+SET ROLE regress_canary_ci;
+SELECT pg_temp.error_of($$SELECT error_budget.canary_compare(g, v) FROM canary_metrics WHERE m = 'cost_usd'$$);
+RESET ROLE;
+SELECT error_budget.grant_access('regress_canary_ci', 'read');
+SET ROLE regress_canary_ci;
+SELECT (v).classification, (g).action, ((g).budgets).allowed
+FROM (SELECT error_budget.canary_verdict(ARRAY(SELECT error_budget.canary_classify(m, error_budget.canary_compare(g, v), direction => 'increase')
+                                             FROM canary_metrics WHERE m <> 'latency_ms' GROUP BY m ORDER BY m)) AS v) AS x,
+     LATERAL (SELECT error_budget.canary_gate(v, 'agent', vertical) AS g FROM unnest(ARRAY['sales', 'support']) AS vertical) AS y;
+RESET ROLE;
+SELECT error_budget.revoke_access('regress_canary_ci');
+REVOKE SELECT ON canary_metrics FROM regress_canary_ci;
+DROP ROLE regress_canary_ci;
+
 DROP TABLE canary_rows, canary_metrics, cg_calls;
 SET client_min_messages = warning;
 TRUNCATE error_budget.slos, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current,
