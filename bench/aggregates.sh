@@ -186,6 +186,7 @@ query burn           0 "$RUNS"    'SELECT burn_rate(ok, 0.95) FROM calls'
 query seed_burn      0 "$RUNS"    "SELECT 1 - $SEED_GOOD FROM calls"
 query remaining      0 "$RUNS"    'SELECT budget_remaining(ok, 0.95) FROM calls'
 query seed_remaining 0 "$RUNS"    "SELECT (($SEED_GOOD) - 0.95) / (1 - 0.95) FROM calls"
+query interval       0 "$RUNS"    'SELECT budget_remaining_interval(ok, 0.95) FROM calls'
 query plpgsql        0 "$PL_RUNS" 'SELECT bench.pl_burn_rate(ok, 0.95) FROM calls'
 query burn_par       2 "$RUNS"    'SELECT burn_rate(ok, 0.95) FROM calls'
 query avg            0 "$RUNS"    'SELECT avg(first_token_ms) FROM calls'
@@ -325,6 +326,7 @@ row '1  burn_rate vs count floor'                burn      floor          '<=' 1
 row '2  burn_rate vs seed SUM(CASE)/COUNT'       burn      seed_burn      '<=' 1.0
 row '2b budget_remaining vs seed formula'        remaining seed_remaining '<=' 1.0
 row '2c budget_remaining vs count floor'         remaining floor          info ''
+row '2d budget_remaining_interval vs remaining' interval remaining      info ''
 row "3  burn_rate vs PL/pgSQL aggregate (${PL_RUNS} runs)" burn plpgsql   info ''
 row '4a burn_rate 2 workers vs 0 workers'        burn_par  burn           info ''
 row '4b avg(first_token_ms) 2 workers vs 0'      avg_par   avg            info ''

@@ -1,5 +1,7 @@
 -- error_budget 0.5.0 -> 0.6.0: canary verdicts (canary_compare, Kayenta's judge, canary_gate:
--- the objects of src/sql/canary.sql, appended below); a budget's identity is one to one with its SLO's
+-- the objects of src/sql/canary.sql, appended below); budget_remaining_interval (sampled quality,
+-- the last section of src/sql/aggregates.sql, appended below); time to exhaustion (src/sql/exhaustion.sql
+-- and the daily scan: occurrences_scan_query gains a bucket, appended below); a budget's identity is one to one with its SLO's
 -- dimension values (error_budget.budget_scope quotes values that would print alike).
 -- Snapshots written before keep their scope text; a budget whose dimension values
 -- needed quoting gets its new identity at its next computation.
@@ -377,3 +379,333 @@ BEGIN
 END $$;
 COMMENT ON FUNCTION error_budget.canary_gate(error_budget.canary_verdict, text, text, jsonb) IS
     'Joins a canary verdict with the deploy gate of a deploy class (may_deploy): promote only when the canary passes and the budgets allow a deploy; hold when the canary is marginal or the budgets are blocked; roll back when the canary fails (whatever the budgets say)';
+
+-- ======== budget_remaining_interval (the last section of src/sql/aggregates.sql) ========
+-- ---------------------------------------------------------------------------
+-- budget_remaining_interval(): budget_remaining() of a sampled quality SLI with the
+-- Wilson score interval of its good ratio (R's prop.test(..., correct = FALSE)).
+-- The state is a float8[4] {slo, confidence, good, bad}.
+-- ---------------------------------------------------------------------------
+CREATE TYPE @extschema@.budget_interval AS (
+    remaining double precision,
+    lower double precision,
+    upper double precision,
+    confidence double precision,
+    good bigint,
+    events bigint
+);
+COMMENT ON TYPE @extschema@.budget_interval IS
+    'What budget_remaining_interval returns: the budget remaining (as budget_remaining), the bounds of its confidence interval (the Wilson score interval of the good ratio through the same formula), the confidence level, good events and events';
+
+CREATE FUNCTION @extschema@.budget_interval_add(double precision[], boolean, double precision)
+    RETURNS double precision[] AS 'MODULE_PATHNAME', 'budget_interval_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.budget_interval_add(double precision[], boolean, double precision, double precision)
+    RETURNS double precision[] AS 'MODULE_PATHNAME', 'budget_interval_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.budget_interval_combine(double precision[], double precision[])
+    RETURNS double precision[] AS 'MODULE_PATHNAME', 'budget_interval_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.budget_interval_final(double precision[])
+    RETURNS @extschema@.budget_interval AS 'MODULE_PATHNAME', 'budget_interval_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.budget_interval_add(double precision[], boolean, double precision) IS
+    'Transition of budget_remaining_interval(good, slo): counts one good or bad event at confidence 0.95 (NULL good is skipped; slo in (0,1), the same on every row)';
+COMMENT ON FUNCTION @extschema@.budget_interval_add(double precision[], boolean, double precision, double precision) IS
+    'Transition of budget_remaining_interval(good, slo, confidence): confidence in (0,1), the same on every row';
+COMMENT ON FUNCTION @extschema@.budget_interval_combine(double precision[], double precision[]) IS
+    'Combine of budget_remaining_interval: adds two partial counts (parallel workers, Citus shards)';
+COMMENT ON FUNCTION @extschema@.budget_interval_final(double precision[]) IS
+    'Final of budget_remaining_interval: the remaining budget and its Wilson interval (src/core/wilson_interval.cpp); NULL without events';
+
+CREATE AGGREGATE @extschema@.budget_remaining_interval(good boolean, slo double precision) (
+    SFUNC = @extschema@.budget_interval_add,
+    STYPE = double precision[],
+    FINALFUNC = @extschema@.budget_interval_final,
+    COMBINEFUNC = @extschema@.budget_interval_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.budget_remaining_interval(good boolean, slo double precision, confidence double precision) (
+    SFUNC = @extschema@.budget_interval_add,
+    STYPE = double precision[],
+    FINALFUNC = @extschema@.budget_interval_final,
+    COMBINEFUNC = @extschema@.budget_interval_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.budget_remaining_interval(boolean, double precision) IS
+    'Error budget remaining of a sampled ratio SLO with its 95% confidence interval: the Wilson score interval of good / all (R''s prop.test(good, all, correct = FALSE)) mapped through ((ratio - slo) / (1 - slo)); NULL good is skipped; no events gives NULL';
+COMMENT ON AGGREGATE @extschema@.budget_remaining_interval(boolean, double precision, double precision) IS
+    'budget_remaining_interval(good, slo, confidence): the same at a confidence level in (0, 1), the same on every row';
+
+-- ======== the daily scan (occurrences_scan_query gains a bucket) ========
+DROP FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz, boolean);
+CREATE FUNCTION error_budget.occurrences_scan_query(members error_budget.slos[], window_start timestamptz, window_end timestamptz,
+                                                    per_minute boolean DEFAULT false, bucket text DEFAULT 'minute')
+    RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
+DECLARE
+    timestamptz_column boolean := error_budget.slo_column_type(members[1].source, members[1].time_column) = 'pg_catalog.timestamptz'::pg_catalog.regtype;
+    -- Rollups (per_minute): every grouping also by the minute of the time column, or
+    -- by its day (bucket 'day', for daily burns), in the SLO's time zone for
+    -- timestamp and date columns and for days; returned as the last column.
+    minute_of text := CASE WHEN NOT per_minute THEN NULL
+                           WHEN bucket = 'day' AND timestamptz_column
+                           THEN format('pg_catalog.date_trunc(''day'', %I, %L)', members[1].time_column, members[1].time_zone)
+                           WHEN bucket = 'day'
+                           THEN format('(pg_catalog.date_trunc(''day'', %I::pg_catalog.timestamp) AT TIME ZONE %L)',
+                                       members[1].time_column, members[1].time_zone)
+                           WHEN timestamptz_column
+                           THEN format('pg_catalog.date_bin(''00:01:00''::pg_catalog.interval, %I, ''2000-01-01 00:00:00+00''::pg_catalog.timestamptz)',
+                                       members[1].time_column)
+                           ELSE format('(pg_catalog.date_bin(''00:01:00''::pg_catalog.interval, %I::pg_catalog.timestamp, ''2000-01-01 00:00:00''::pg_catalog.timestamp) AT TIME ZONE %L)',
+                                       members[1].time_column, members[1].time_zone) END;
+    slo error_budget.slos;
+    aggregates text[] := '{}';
+    rows text[] := '{}';
+    names text[];
+    dims_all name[];
+    sets text;
+    mask integer;
+    k integer := 0;
+    scan text;
+BEGIN
+    -- Per dimension set: one plain scan each, their rows appended.
+    IF (SELECT count(DISTINCT (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) FROM unnest(members) AS m) > 1
+       AND error_budget.scans_per_dimension_set(members[1].source) THEN
+        RETURN (SELECT string_agg(error_budget.occurrences_scan_query(set_members, window_start, window_end, per_minute, bucket), ' UNION ALL ' ORDER BY first_id)
+                FROM (SELECT array_agg(m ORDER BY (m).id) AS set_members, min((m).id) AS first_id
+                      FROM unnest(members) AS m
+                      GROUP BY (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) AS per_set);
+    END IF;
+    SELECT coalesce(array_agg(d ORDER BY d), '{}') INTO dims_all
+    FROM (SELECT DISTINCT unnest((m).dimensions) AS d FROM unnest(members) AS m) AS u;
+    FOREACH slo IN ARRAY members LOOP
+        k := k + 1;
+        -- GROUPING(...) bit i (from the left) is 1 when dimension i is not grouped.
+        SELECT coalesce(sum(1 << (cardinality(dims_all) - o::int)) FILTER (WHERE NOT d = ANY (slo.dimensions)), 0)
+        INTO mask FROM unnest(dims_all) WITH ORDINALITY AS u(d, o);
+        SELECT array_agg(t.total), aggregates || array_agg(format('%s AS %I', t.expression, t.total || '_' || k))
+        INTO names, aggregates
+        FROM error_budget.slo_totals(slo, error_budget.slo_planned_predicate(slo, window_start, window_end)) AS t;
+        rows := rows || error_budget.scan_totals_row(
+            slo.id, CASE WHEN (SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM unnest(slo.dimensions) AS d) = dims_all
+                         THEN 'r.dims'  -- all of the scan's dimensions: nothing to take out
+                         ELSE format('(SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims) WHERE key = ANY (%L::text[]))',
+                                     slo.dimensions) END,
+            k, names, format(', NULL::pg_catalog.float8[], %s', mask));
+    END LOOP;
+    -- The grouping sets, each with the minute for rollups: (d1, d2[, minute]).
+    SELECT string_agg(DISTINCT '(' || (SELECT concat_ws(', ', string_agg(format('%I', d), ', ' ORDER BY d), minute_of)
+                                       FROM unnest((m).dimensions) AS d) || ')', ', ')
+    INTO sets FROM unnest(members) AS m;
+    scan := format('SELECT %s AS grouping_mask, %s AS dims, %s%s FROM %s WHERE %I >= %s AND %I < %s%s',
+                   -- one dimension set: no GROUPING() (every mask is 0), as Citus requires
+                   CASE WHEN cardinality(dims_all) = 0 OR sets NOT LIKE '%), (%' THEN '0'
+                        ELSE 'GROUPING(' || (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d) || ')' END,
+                   error_budget.dimensions_json(dims_all), coalesce(minute_of || ' AS minute, ', ''),
+                   array_to_string(aggregates, ', '), members[1].source,
+                   members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
+                   members[1].time_column, error_budget.slo_time_bound(members[1], '$2'),
+                   CASE WHEN cardinality(dims_all) = 0 AND NOT per_minute THEN ''
+                        -- one set: a plain GROUP BY, which the planner can hash
+                        WHEN sets NOT LIKE '%), (%' THEN ' GROUP BY ' || sets
+                        ELSE ' GROUP BY GROUPING SETS (' || sets || ')' END);
+    RETURN format('SELECT %s%s FROM (%s) AS r CROSS JOIN LATERAL (VALUES %s) AS m(%s, grouping_mask) WHERE m.grouping_mask = r.grouping_mask',
+                  (SELECT string_agg('m.' || c, ', ') FROM unnest(string_to_array(error_budget.scan_totals_columns(), ', ')) AS c),
+                  CASE WHEN per_minute THEN ', r.minute' ELSE '' END,
+                  scan, array_to_string(rows, ', '), error_budget.scan_totals_columns());
+END $$;
+COMMENT ON FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz, boolean, text) IS
+    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows of error_budget.scan_totals, per minute or per day (bucket; a last column minute) for rollups and daily burns';
+
+CREATE OR REPLACE FUNCTION error_budget.slo_scan_query(scan text, slo_ids bigint[], window_start timestamptz, window_end timestamptz)
+    RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    members error_budget.slos[] := ARRAY(SELECT s FROM error_budget.slos s WHERE s.id = ANY (slo_ids) ORDER BY s.id);
+    slo error_budget.slos;
+BEGIN
+    IF cardinality(members) = 0 THEN
+        RAISE EXCEPTION 'no SLO with id in %', slo_ids USING ERRCODE = 'undefined_object';
+    END IF;
+    -- A dropped table would print as its OID: say so instead.
+    FOREACH slo IN ARRAY members LOOP
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_class WHERE oid = slo.source) THEN
+            RAISE EXCEPTION 'the source table of SLO % (OID %) no longer exists', slo.name, slo.source::oid
+                USING ERRCODE = 'undefined_table', HINT = 'Drop the SLO or point it at another table.';
+        END IF;
+    END LOOP;
+    IF (SELECT count(DISTINCT (m).source) FROM unnest(members) AS m) > 1 THEN
+        RAISE EXCEPTION 'the SLOs of one scan must share their source' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN CASE scan
+        WHEN 'occurrences' THEN error_budget.occurrences_scan_query(members, window_start, window_end)
+        WHEN 'timeslices' THEN error_budget.timeslices_scan_query(members, window_start, window_end)
+        WHEN 'baseline' THEN error_budget.baseline_scan_query(members[1], window_start, window_end)
+        WHEN 'rollup' THEN error_budget.occurrences_scan_query(members, window_start, window_end, true)
+        WHEN 'daily' THEN error_budget.occurrences_scan_query(members, window_start, window_end, true, 'day') END;
+END $$;
+COMMENT ON FUNCTION error_budget.slo_scan_query(text, bigint[], timestamptz, timestamptz) IS
+    'SQL of one budget scan (occurrences, timeslices, baseline, rollup: occurrences per minute, or daily: occurrences per day) of the given SLOs, built from their stored canonical definitions';
+
+COMMENT ON FUNCTION error_budget.run_rollup_scan(text, bigint[], timestamptz, timestamptz) IS
+    'run_slo_scan for rollups (scan = ''rollup'': the Occurrences scan grouped by minute too; ''daily'': by day, for daily burns), run with the SLOs'' owner''s rights in a security-restricted operation; rows of error_budget.rollup_totals';
+
+-- ======== time to exhaustion (src/sql/exhaustion.sql) ========
+-- error_budget: time to exhaustion: each day's burn of a budget (a daily scan with
+-- its owner's rights), a Holt-Winters forecast of it, and the time the remaining
+-- budget would be spent at that burn, with an interval (src/core/exhaustion.cpp).
+-- A source of the install script error_budget--<version>.sql, which the Makefile
+-- concatenates from src/sql/*.sql in the order of SQL_SOURCES (see src/sql/README.md).
+
+CREATE TYPE error_budget.exhaustion_forecast AS (
+    status text,
+    days double precision,
+    earliest_days double precision,
+    latest_days double precision
+);
+COMMENT ON TYPE error_budget.exhaustion_forecast IS
+    'When a budget runs out at forecast daily burns: status (exhausted, exhausts, not_within_horizon) and the days until then, earliest and latest (NULL: not within the horizon)';
+
+CREATE FUNCTION error_budget.exhaustion_forecast(remaining double precision, period interval, forecast double precision[],
+                                                 lower double precision[] DEFAULT NULL, upper double precision[] DEFAULT NULL)
+    RETURNS error_budget.exhaustion_forecast AS 'MODULE_PATHNAME', 'exhaustion_forecast' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION error_budget.exhaustion_forecast(double precision, interval, double precision[], double precision[], double precision[]) IS
+    'The days until the remaining fraction of a budget is spent at the given daily burns (day k spends burn_k / period-in-days of the budget, linearly within a day; negative burns spend nothing; a constant burn b gives exactly remaining x period / b), and the same with the lower and upper burns (latest and earliest); src/core/exhaustion.cpp';
+
+-- Each day's burn of one budget (an SLO and its dimension values) over whole days
+-- in the SLO's time zone, from the daily scan of its table run with its owner's
+-- rights; a day without rows burns 0.
+CREATE FUNCTION error_budget.daily_burns(slo text, dimensions jsonb, first_day date, last_day date)
+    RETURNS TABLE (day date, burn double precision, events double precision)
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s error_budget.slos;
+BEGIN
+    SELECT * INTO s FROM error_budget.slos x WHERE x.name = daily_burns.slo;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'daily_burns: no SLO named %', coalesce(slo, 'NULL') USING ERRCODE = 'undefined_object';
+    END IF;
+    IF s.kind NOT IN ('ratio', 'count', 'amount_cap') OR s.method <> 'Occurrences' THEN
+        RAISE EXCEPTION 'daily_burns: SLO % is a % % SLO; daily burns are computed for Occurrences ratio, count and amount_cap SLOs',
+            s.name, s.method, s.kind USING ERRCODE = 'feature_not_supported';
+    END IF;
+    IF first_day IS NULL OR last_day IS NULL OR first_day > last_day THEN
+        RAISE EXCEPTION 'daily_burns: first_day must not be after last_day, got % and %', first_day, last_day
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    RETURN QUERY
+    WITH scanned AS (
+        SELECT (r.minute AT TIME ZONE s.time_zone)::date AS d, r AS totals
+        FROM error_budget.run_rollup_scan('daily', ARRAY[s.id], first_day::timestamp AT TIME ZONE s.time_zone,
+                                          (last_day + 1)::timestamp AT TIME ZONE s.time_zone) AS r
+        WHERE r.dims = coalesce(daily_burns.dimensions, '{}'))
+    SELECT g.d::date, coalesce((w.b).burn, 0), coalesce((w.b).events, 0)
+    FROM generate_series(first_day, last_day, interval '1 day') AS g(d)
+    LEFT JOIN scanned x ON x.d = g.d::date
+    CROSS JOIN LATERAL (SELECT CASE WHEN x.d IS NOT NULL  -- (a row IS NOT NULL only when all its fields are)
+                                    THEN error_budget.window_burn(s, x.totals, interval '1 day',
+                                                                  (error_budget.slo_window(s, g.d::timestamp AT TIME ZONE s.time_zone)).period)
+                               END AS b) AS w
+    ORDER BY 1;
+END $$;
+COMMENT ON FUNCTION error_budget.daily_burns(text, jsonb, date, date) IS
+    'Each day''s burn of one budget (SLO name and dimension values) from first_day to last_day (days in the SLO''s time zone): the burn of that day''s rows as window_burn computes it (1 spends the budget over the period), 0 for a day without rows; read with the SLO owner''s rights';
+
+CREATE TYPE error_budget.budget_exhaustion AS (
+    slo text,
+    dimensions jsonb,
+    status text,
+    remaining double precision,
+    computed_at timestamptz,
+    exhausts_at timestamptz,
+    earliest timestamptz,
+    latest timestamptz,
+    forecast_burn double precision,
+    model text,
+    history_days integer
+);
+COMMENT ON TYPE error_budget.budget_exhaustion IS
+    'When a budget would be spent: status (exhausted, exhausts, not_within_horizon, no_data), the latest remaining and when it was computed, the time at the forecast burn with its interval (earliest, latest; NULL beyond the horizon), the mean forecast daily burn, the model used and the days of history it was fitted to';
+
+CREATE FUNCTION error_budget.budget_exhaustion(slo text, dimensions jsonb DEFAULT '{}', horizon integer DEFAULT 30,
+                                               level double precision DEFAULT 0.95, history integer DEFAULT 28)
+    RETURNS error_budget.budget_exhaustion LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+DECLARE
+    s error_budget.slos;
+    latest record;
+    result error_budget.budget_exhaustion;
+    today date;
+    first_day date;
+    n integer;
+    days date[];
+    burns double precision[];
+    model @extschema@.holt_winters_model;
+    forecast double precision[];
+    lower double precision[];
+    upper double precision[];
+    e error_budget.exhaustion_forecast;
+BEGIN
+    IF horizon IS NULL OR horizon < 1 OR horizon > 3660 THEN
+        RAISE EXCEPTION 'budget_exhaustion: horizon must be 1 to 3660 days, got %', coalesce(horizon::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF history IS NULL OR history < 1 OR history > 3660 THEN
+        RAISE EXCEPTION 'budget_exhaustion: history must be 1 to 3660 days, got %', coalesce(history::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF level IS NULL OR NOT (level > 0 AND level < 1) THEN
+        RAISE EXCEPTION 'budget_exhaustion: level must be in (0, 1), got %', coalesce(level::text, 'NULL')
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT * INTO s FROM error_budget.slos x WHERE x.name = budget_exhaustion.slo;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'budget_exhaustion: no SLO named %', coalesce(slo, 'NULL') USING ERRCODE = 'undefined_object',
+            HINT = 'The SLOs: ' || coalesce((SELECT string_agg(name, ', ' ORDER BY name) FROM error_budget.slos), 'none') || '.';
+    END IF;
+    result.slo := s.name;
+    result.dimensions := coalesce(dimensions, '{}');
+    SELECT l.remaining, l.computed_at INTO latest
+    FROM error_budget.error_budget_latest l WHERE l.slo_id = s.id AND l.dimensions = result.dimensions;
+    IF latest.computed_at IS NULL OR latest.remaining IS NULL THEN
+        result.status := 'no_data';
+        result.computed_at := latest.computed_at;
+        RETURN result;
+    END IF;
+    result.remaining := latest.remaining;
+    result.computed_at := latest.computed_at;
+    IF latest.remaining <= 0 THEN
+        result.status := 'exhausted';
+        RETURN result;
+    END IF;
+
+    -- The whole days before the snapshot, in the SLO's time zone, from the first
+    -- day with events: the series the model is fitted to.
+    today := (latest.computed_at AT TIME ZONE s.time_zone)::date;
+    SELECT array_agg(d.day ORDER BY d.day), array_agg(d.burn ORDER BY d.day), min(d.day) FILTER (WHERE d.events > 0)
+    INTO days, burns, first_day
+    FROM error_budget.daily_burns(s.name, result.dimensions, today - history, today - 1) AS d;
+    n := CASE WHEN first_day IS NULL THEN 0 ELSE today - first_day END;
+    result.history_days := n;
+    IF n = 0 THEN
+        result.status := 'no_data';
+        RETURN result;
+    END IF;
+    -- Weekly season with two weeks or more; a trend with one week; a level with
+    -- three days; the mean burn with fewer.
+    result.model := CASE WHEN n >= 14 THEN 'additive' WHEN n >= 7 THEN 'linear' WHEN n >= 3 THEN 'simple' ELSE 'mean' END;
+    IF result.model = 'mean' THEN
+        SELECT array_agg(m.x) INTO forecast
+        FROM (SELECT avg(d.burn) AS x FROM unnest(days, burns) AS d(day, burn) WHERE d.day >= first_day) AS m,
+             generate_series(1, horizon);
+    ELSE
+        SELECT @extschema@.holt_winters_fit(d.day, d.burn, CASE WHEN result.model = 'additive' THEN 7 END, result.model) INTO model
+        FROM unnest(days, burns) AS d(day, burn) WHERE d.day >= first_day;
+        SELECT array_agg(p.forecast ORDER BY p.step), array_agg(p.lower ORDER BY p.step), array_agg(p.upper ORDER BY p.step)
+        INTO forecast, lower, upper
+        FROM @extschema@.holt_winters_predict(model, horizon, level) AS p;
+    END IF;
+    e := error_budget.exhaustion_forecast(latest.remaining, (error_budget.slo_window(s, latest.computed_at)).period, forecast, lower, upper);
+    result.status := e.status;
+    result.forecast_burn := (SELECT avg(greatest(x, 0)) FROM unnest(forecast) AS x);
+    result.exhausts_at := latest.computed_at + e.days * interval '1 day';
+    result.earliest := latest.computed_at + e.earliest_days * interval '1 day';
+    result.latest := latest.computed_at + e.latest_days * interval '1 day';
+    RETURN result;
+END $$;
+COMMENT ON FUNCTION error_budget.budget_exhaustion(text, jsonb, integer, double precision, integer) IS
+    'When one budget (SLO name and dimension values) would be spent: its daily burns over the last `history` whole days (from its first day with events) are forecast `horizon` days ahead with Holt-Winters (weekly additive season with 14 days or more, a trend with 7 to 13, a level with 3 to 6, the mean burn with fewer), and the latest remaining is spent at that forecast (error_budget.exhaustion_forecast; a constant burn b gives exactly remaining x period / b), the interval from the forecast''s prediction interval at `level`. No credit is given for days that leave a rolling window: the date is conservative';

@@ -73,13 +73,14 @@ EB_FUNCTION(run_slo_scan) {
     InitMaterializedSRF(fcinfo, 0);
     auto *result = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
     // run_slo_scan returns scan_totals, run_rollup_scan rollup_totals (its last column
-    // is the minute): each runs only its own scans.
+    // is the minute, or the day): each runs only its own scans.
     const bool per_minute = strcmp(NameStr(TupleDescAttr(result->setDesc, result->setDesc->natts - 1)->attname), "minute") == 0;
-    if ((strcmp(text_to_cstring(PG_GETARG_TEXT_PP(0)), "rollup") == 0) != per_minute)
+    const char *scan = text_to_cstring(PG_GETARG_TEXT_PP(0));
+    const bool bucketed = strcmp(scan, "rollup") == 0 || strcmp(scan, "daily") == 0;
+    if (bucketed != per_minute)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("%s: scan %s is not one of its scans", per_minute ? "run_rollup_scan" : "run_slo_scan",
-                               text_to_cstring(PG_GETARG_TEXT_PP(0))),
-                        errhint("run_slo_scan runs occurrences, timeslices and baseline scans; run_rollup_scan runs rollup.")));
+                        errmsg("%s: scan %s is not one of its scans", per_minute ? "run_rollup_scan" : "run_slo_scan", scan),
+                        errhint("run_slo_scan runs occurrences, timeslices and baseline scans; run_rollup_scan runs rollup and daily.")));
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "run_slo_scan: SPI_connect failed");
     const Oid owner = owner_of(PG_GETARG_DATUM(1));

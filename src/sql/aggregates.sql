@@ -136,3 +136,55 @@ COMMENT ON AGGREGATE @extschema@.burn_rate(boolean, double precision, double pre
     'Weighted burn rate: each event counts weight times (finite, >= 0), so trust-damaging failures burn faster';
 COMMENT ON AGGREGATE @extschema@.budget_remaining(boolean, double precision, double precision) IS
     'Weighted error budget remaining: each event counts weight times (finite, >= 0); negative when overspent';
+
+-- ---------------------------------------------------------------------------
+-- budget_remaining_interval(): budget_remaining() of a sampled quality SLI with the
+-- Wilson score interval of its good ratio (R's prop.test(..., correct = FALSE)).
+-- The state is a float8[4] {slo, confidence, good, bad}.
+-- ---------------------------------------------------------------------------
+CREATE TYPE @extschema@.budget_interval AS (
+    remaining double precision,
+    lower double precision,
+    upper double precision,
+    confidence double precision,
+    good bigint,
+    events bigint
+);
+COMMENT ON TYPE @extschema@.budget_interval IS
+    'What budget_remaining_interval returns: the budget remaining (as budget_remaining), the bounds of its confidence interval (the Wilson score interval of the good ratio through the same formula), the confidence level, good events and events';
+
+CREATE FUNCTION @extschema@.budget_interval_add(double precision[], boolean, double precision)
+    RETURNS double precision[] AS 'MODULE_PATHNAME', 'budget_interval_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.budget_interval_add(double precision[], boolean, double precision, double precision)
+    RETURNS double precision[] AS 'MODULE_PATHNAME', 'budget_interval_add' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION @extschema@.budget_interval_combine(double precision[], double precision[])
+    RETURNS double precision[] AS 'MODULE_PATHNAME', 'budget_interval_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION @extschema@.budget_interval_final(double precision[])
+    RETURNS @extschema@.budget_interval AS 'MODULE_PATHNAME', 'budget_interval_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@.budget_interval_add(double precision[], boolean, double precision) IS
+    'Transition of budget_remaining_interval(good, slo): counts one good or bad event at confidence 0.95 (NULL good is skipped; slo in (0,1), the same on every row)';
+COMMENT ON FUNCTION @extschema@.budget_interval_add(double precision[], boolean, double precision, double precision) IS
+    'Transition of budget_remaining_interval(good, slo, confidence): confidence in (0,1), the same on every row';
+COMMENT ON FUNCTION @extschema@.budget_interval_combine(double precision[], double precision[]) IS
+    'Combine of budget_remaining_interval: adds two partial counts (parallel workers, Citus shards)';
+COMMENT ON FUNCTION @extschema@.budget_interval_final(double precision[]) IS
+    'Final of budget_remaining_interval: the remaining budget and its Wilson interval (src/core/wilson_interval.cpp); NULL without events';
+
+CREATE AGGREGATE @extschema@.budget_remaining_interval(good boolean, slo double precision) (
+    SFUNC = @extschema@.budget_interval_add,
+    STYPE = double precision[],
+    FINALFUNC = @extschema@.budget_interval_final,
+    COMBINEFUNC = @extschema@.budget_interval_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE @extschema@.budget_remaining_interval(good boolean, slo double precision, confidence double precision) (
+    SFUNC = @extschema@.budget_interval_add,
+    STYPE = double precision[],
+    FINALFUNC = @extschema@.budget_interval_final,
+    COMBINEFUNC = @extschema@.budget_interval_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE @extschema@.budget_remaining_interval(boolean, double precision) IS
+    'Error budget remaining of a sampled ratio SLO with its 95% confidence interval: the Wilson score interval of good / all (R''s prop.test(good, all, correct = FALSE)) mapped through ((ratio - slo) / (1 - slo)); NULL good is skipped; no events gives NULL';
+COMMENT ON AGGREGATE @extschema@.budget_remaining_interval(boolean, double precision, double precision) IS
+    'budget_remaining_interval(good, slo, confidence): the same at a confidence level in (0, 1), the same on every row';

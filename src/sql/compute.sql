@@ -248,13 +248,20 @@ COMMENT ON FUNCTION error_budget.scans_per_dimension_set(regclass) IS
 -- GROUPING SETS when their dimensions differ; each result row becomes one row per
 -- member whose dimensions are its grouping set.
 CREATE FUNCTION error_budget.occurrences_scan_query(members error_budget.slos[], window_start timestamptz, window_end timestamptz,
-                                                    per_minute boolean DEFAULT false)
+                                                    per_minute boolean DEFAULT false, bucket text DEFAULT 'minute')
     RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
 DECLARE
-    -- Rollups: every grouping also by the minute of the time column (in the SLO's
-    -- time zone for timestamp and date columns), returned as the last column.
+    timestamptz_column boolean := error_budget.slo_column_type(members[1].source, members[1].time_column) = 'pg_catalog.timestamptz'::pg_catalog.regtype;
+    -- Rollups (per_minute): every grouping also by the minute of the time column, or
+    -- by its day (bucket 'day', for daily burns), in the SLO's time zone for
+    -- timestamp and date columns and for days; returned as the last column.
     minute_of text := CASE WHEN NOT per_minute THEN NULL
-                           WHEN error_budget.slo_column_type(members[1].source, members[1].time_column) = 'pg_catalog.timestamptz'::pg_catalog.regtype
+                           WHEN bucket = 'day' AND timestamptz_column
+                           THEN format('pg_catalog.date_trunc(''day'', %I, %L)', members[1].time_column, members[1].time_zone)
+                           WHEN bucket = 'day'
+                           THEN format('(pg_catalog.date_trunc(''day'', %I::pg_catalog.timestamp) AT TIME ZONE %L)',
+                                       members[1].time_column, members[1].time_zone)
+                           WHEN timestamptz_column
                            THEN format('pg_catalog.date_bin(''00:01:00''::pg_catalog.interval, %I, ''2000-01-01 00:00:00+00''::pg_catalog.timestamptz)',
                                        members[1].time_column)
                            ELSE format('(pg_catalog.date_bin(''00:01:00''::pg_catalog.interval, %I::pg_catalog.timestamp, ''2000-01-01 00:00:00''::pg_catalog.timestamp) AT TIME ZONE %L)',
@@ -272,7 +279,7 @@ BEGIN
     -- Per dimension set: one plain scan each, their rows appended.
     IF (SELECT count(DISTINCT (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) FROM unnest(members) AS m) > 1
        AND error_budget.scans_per_dimension_set(members[1].source) THEN
-        RETURN (SELECT string_agg(error_budget.occurrences_scan_query(set_members, window_start, window_end, per_minute), ' UNION ALL ' ORDER BY first_id)
+        RETURN (SELECT string_agg(error_budget.occurrences_scan_query(set_members, window_start, window_end, per_minute, bucket), ' UNION ALL ' ORDER BY first_id)
                 FROM (SELECT array_agg(m ORDER BY (m).id) AS set_members, min((m).id) AS first_id
                       FROM unnest(members) AS m
                       GROUP BY (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) AS per_set);
@@ -315,8 +322,8 @@ BEGIN
                   CASE WHEN per_minute THEN ', r.minute' ELSE '' END,
                   scan, array_to_string(rows, ', '), error_budget.scan_totals_columns());
 END $$;
-COMMENT ON FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz, boolean) IS
-    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows of error_budget.scan_totals, per minute (a last column minute) for rollups';
+COMMENT ON FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz, boolean, text) IS
+    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows of error_budget.scan_totals, per minute or per day (bucket; a last column minute) for rollups and daily burns';
 
 -- Timeslices and RatioTimeslices: members share table, window, slice and dimensions;
 -- grouped by slice first, then per dimension values.
@@ -421,10 +428,11 @@ BEGIN
         WHEN 'occurrences' THEN error_budget.occurrences_scan_query(members, window_start, window_end)
         WHEN 'timeslices' THEN error_budget.timeslices_scan_query(members, window_start, window_end)
         WHEN 'baseline' THEN error_budget.baseline_scan_query(members[1], window_start, window_end)
-        WHEN 'rollup' THEN error_budget.occurrences_scan_query(members, window_start, window_end, true) END;
+        WHEN 'rollup' THEN error_budget.occurrences_scan_query(members, window_start, window_end, true)
+        WHEN 'daily' THEN error_budget.occurrences_scan_query(members, window_start, window_end, true, 'day') END;
 END $$;
 COMMENT ON FUNCTION error_budget.slo_scan_query(text, bigint[], timestamptz, timestamptz) IS
-    'SQL of one budget scan (occurrences, timeslices, baseline, or rollup: occurrences per minute) of the given SLOs, built from their stored canonical definitions';
+    'SQL of one budget scan (occurrences, timeslices, baseline, rollup: occurrences per minute, or daily: occurrences per day) of the given SLOs, built from their stored canonical definitions';
 
 CREATE FUNCTION error_budget.run_slo_scan(scan text, slo_ids bigint[], window_start timestamptz, window_end timestamptz)
     RETURNS SETOF error_budget.scan_totals

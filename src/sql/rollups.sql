@@ -140,7 +140,7 @@ CREATE FUNCTION error_budget.run_rollup_scan(scan text, slo_ids bigint[], window
     RETURNS SETOF error_budget.rollup_totals
     AS 'MODULE_PATHNAME', 'run_slo_scan' LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION error_budget.run_rollup_scan(text, bigint[], timestamptz, timestamptz) IS
-    'run_slo_scan for rollups (scan = ''rollup''): the Occurrences scan grouped by minute too, run with the SLOs'' owner''s rights in a security-restricted operation; rows of error_budget.rollup_totals';
+    'run_slo_scan for rollups (scan = ''rollup'': the Occurrences scan grouped by minute too; ''daily'': by day, for daily burns), run with the SLOs'' owner''s rights in a security-restricted operation; rows of error_budget.rollup_totals';
 REVOKE ALL ON FUNCTION error_budget.run_rollup_scan(text, bigint[], timestamptz, timestamptz) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------

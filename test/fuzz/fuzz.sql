@@ -197,6 +197,16 @@ SELECT format('SELECT budget_state_combine(%L::budget_state, %L::budget_state)::
 FROM (VALUES ('slo=0.95 good=9223372036854775806 bad=0 good_weight=0 bad_weight=0', 'slo=0.95 good=5 bad=0 good_weight=0 bad_weight=0'),
              ('slo=0.95 good=1 bad=0 good_weight=1e308 bad_weight=0', 'slo=0.95 good=1 bad=0 good_weight=1e308 bad_weight=0'),
              ('slo=0.95 good=1 bad=0 good_weight=0 bad_weight=0', 'slo=0.9 good=1 bad=0 good_weight=0 bad_weight=0')) AS s(a, b);
+INSERT INTO fuzz.calls
+SELECT format('SELECT (budget_remaining_interval(g, %s, %s))::text FROM (VALUES (true), (false), (NULL::boolean)) AS v(g)', s.v, c.v), true
+FROM fuzz.edges s, fuzz.edges c
+UNION ALL
+SELECT format('SELECT budget_interval_final(%L::float8[])::text', a), true
+FROM unnest(ARRAY['{0.9,0.95,1,1}', '{0.9,0.95,-5,1}', '{NaN,0.95,1,1}', '{0.9,Infinity,1,1}', '{0.9,0.95,1e308,1e308}',
+                  '{0.9,0.95,0,0}', '{0.9,0.95,NULL,1}', '{{0.9,0.95},{1,1}}', '{0.9,0.95,0.5,0.25}', '{}']) AS a
+UNION ALL
+SELECT format('SELECT budget_interval_combine(%L::float8[], %L::float8[])::text', a, b), true
+FROM unnest(ARRAY['{0.9,0.95,1,1}', '{0.9,0.99,1,1}', '{1}']) AS a, unnest(ARRAY['{0.9,0.95,1e308,1}', '{0.8,0.95,1,1}']) AS b;
 -- Holt-Winters: horizons, seasons, models, parameters, levels, keys
 INSERT INTO fuzz.calls
 SELECT format('SELECT holt_winters_forecast(date ''2026-01-01'' + i, (10 + i %% 7)::float8, %s, %s)::text FROM generate_series(0, 29) AS i', h, s), true
