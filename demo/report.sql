@@ -45,6 +45,18 @@ WHERE created_at >= :'window_start' AND created_at < :'window_end'
 GROUP BY vertical
 ORDER BY vertical;
 
+\echo 'Quality is judged on a sample (intent_score on 20% of the available calls): the budget with its'
+\echo '95% Wilson interval, budget_remaining_interval(intent_score >= 0.8, 0.95); is a budget under 25%'
+\echo '(blocked) surely so, or might it not be?'
+SELECT vertical, (q).events AS judged, round((q).remaining::numeric, 3) AS quality,
+       round((q).lower::numeric, 3) AS lower, round((q).upper::numeric, 3) AS upper,
+       CASE WHEN (q).upper < 0.25 THEN 'under 25% with 95% confidence'
+            WHEN (q).lower < 0.25 THEN 'cannot tell at 95%'
+            ELSE 'above 25% with 95% confidence' END AS blocked_25
+FROM (SELECT vertical, budget_remaining_interval(intent_score >= 0.8, 0.95) AS q
+      FROM public.calls WHERE created_at >= :'window_start' AND created_at < :'window_end'
+      GROUP BY vertical) AS x
+ORDER BY vertical;
 
 \echo 'Token spend per day (USD), last 14 days'
 SELECT created_at::date AS day,
@@ -204,32 +216,16 @@ SELECT p.t::date AS day,
 FROM demo_cost_model m, holt_winters_predict(m.model, 14) AS p
 GROUP BY p.t ORDER BY p.t;
 
-\echo 'When each budget would be exhausted at the forecast burn'
-\echo '  daily burn of each budget forecast 14 days ahead with holt_winters_forecast(day, burn, 14, 7);'
-\echo '  a day at burn b spends b/7 of a rolling 7-day budget; exhausted = the day the forecast spend'
-\echo '  reaches the latest remaining (no credit for old days leaving the window: a conservative date)'
-WITH daily AS (
-    SELECT c.vertical, b.name, c.created_at::date AS day, burn_rate(b.good, b.target) AS burn
-    FROM public.calls c
-    CROSS JOIN LATERAL (VALUES ('conv_success', 0.95::float8, c.ok),
-                               ('availability', 0.999, c.available),
-                               ('latency', 0.99, c.first_token_ms <= 800),
-                               ('quality', 0.95, c.intent_score >= 0.8)) AS b(name, target, good)
-    WHERE c.created_at < :'window_end'
-    GROUP BY 1, 2, 3),
-forecast AS (
-    SELECT vertical, name, holt_winters_forecast(day, burn, 14, 7) AS burn_forecast
-    FROM daily GROUP BY vertical, name),
-spent AS (
-    SELECT f.vertical, f.name, u.step,
-           sum(greatest(u.burn, 0) / 7) OVER (PARTITION BY f.vertical, f.name ORDER BY u.step) AS spent,
-           avg(greatest(u.burn, 0)) OVER (PARTITION BY f.vertical, f.name) AS mean_burn
-    FROM forecast f, unnest(f.burn_forecast) WITH ORDINALITY AS u(burn, step))
+\echo 'When each budget would be exhausted: error_budget.budget_exhaustion(slo, dimensions, horizon => 14)'
+\echo '  each day''s burn of the budget (a daily scan), forecast 14 days ahead with Holt-Winters (weekly season),'
+\echo '  the latest remaining spent at that burn; earliest/latest from the 95% prediction interval'
+\echo '  (no credit for old days leaving the rolling window: a conservative date)'
 SELECT l.vertical, l.name, l.status, round(l.remaining::numeric, 3) AS remaining,
-       round(max(s.mean_burn)::numeric, 2) AS forecast_burn,
-       CASE WHEN l.remaining <= 0 THEN 'already exhausted'
-            ELSE coalesce((:'window_end'::date + min(s.step) FILTER (WHERE s.spent >= l.remaining)::int - 1)::text,
-                          'not within 14 days') END AS exhausted_on
-FROM error_budget.error_budget_latest l JOIN spent s USING (vertical, name)
-GROUP BY l.vertical, l.name, l.status, l.remaining
-ORDER BY min(s.step) FILTER (WHERE s.spent >= l.remaining) NULLS LAST, l.remaining, l.vertical, l.name;
+       round(e.forecast_burn::numeric, 2) AS forecast_burn, e.model,
+       CASE e.status WHEN 'exhausted' THEN 'already exhausted' WHEN 'not_within_horizon' THEN 'not within 14 days'
+                     WHEN 'no_data' THEN 'no data' ELSE to_char(e.exhausts_at, 'YYYY-MM-DD HH24:MI') END AS exhausted_on,
+       to_char(e.earliest, 'MM-DD HH24:MI') AS earliest, coalesce(to_char(e.latest, 'MM-DD HH24:MI'), '-') AS latest
+FROM error_budget.error_budget_latest l
+CROSS JOIN LATERAL error_budget.budget_exhaustion(l.name, l.dimensions, horizon => 14) AS e
+WHERE l.name IN ('conv_success', 'availability', 'latency', 'quality')
+ORDER BY e.status = 'exhausted' DESC, e.exhausts_at NULLS LAST, l.remaining, l.vertical, l.name;
