@@ -14,7 +14,7 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" error_budget.co
 SQL_SOURCES = src/sql/aggregates.sql src/sql/history.sql src/sql/holt_winters.sql src/sql/catalog.sql \
               src/sql/compute.sql src/sql/latest.sql src/sql/alert_windows.sql src/sql/rollups.sql \
               src/sql/alerts.sql src/sql/deploy_gates.sql src/sql/responses.sql \
-              src/sql/routing.sql src/sql/canary.sql src/sql/exhaustion.sql src/sql/scheduling.sql src/sql/security.sql
+              src/sql/routing.sql src/sql/canary.sql src/sql/exhaustion.sql src/sql/openslo.sql src/sql/scheduling.sql src/sql/security.sql
 DATA_built = error_budget--$(EXTVERSION).sql
 DATA = $(sort $(wildcard extension/error_budget--*.sql))
 

@@ -36,6 +36,7 @@ CREATE TABLE error_budget.slos (
     description text,
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
     owner regrole NOT NULL,
+    openslo jsonb,
     CONSTRAINT slos_one_window CHECK ((rolling_window IS NULL) <> (calendar IS NULL))
 );
 COMMENT ON TABLE error_budget.slos IS
@@ -65,6 +66,8 @@ COMMENT ON COLUMN error_budget.slos.min_events IS 'Below this many events in the
 
 COMMENT ON COLUMN error_budget.slos.owner IS
     'The role whose rights the SLO''s expressions run with (default: the role that defined it). Only the owner, a member of it or a superuser may change or drop the SLO';
+COMMENT ON COLUMN error_budget.slos.openslo IS
+    'Set by import_openslo: the OpenSLO document the SLO was defined from and the definition it gave; export_openslo returns that document while the definition is unchanged';
 CREATE INDEX slos_owner_idx ON error_budget.slos (owner);
 
 CREATE TABLE error_budget.planned_burns (
