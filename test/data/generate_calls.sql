@@ -25,8 +25,11 @@
 --   first_token_ms  lognormal, median 430-460 ms, p99 under 800 ms; NULL when unavailable
 --   intent_score    sampled on 20% of the available calls (NULL otherwise), >= 0.8 in 97%
 --   cost_usd        lognormal around 0.025-0.06 per call by vertical
---   failure_class   NULL when ok, else A (cheap miss) .. D (irreversible), D very rare and
---                   more likely on high-risk actions; cleanup_minutes 0 unless it failed.
+--   failure_class   NULL when ok, else A (cheap miss) .. D (irreversible): C on 0.15% of the
+--                   failed high-risk and 0.05% of the failed medium-risk actions, D on 0.05%
+--                   of the failed high-risk ones only (with the defaults: C 5 times in
+--                   healthcare, twice in real_estate and sales, never after hours; D once,
+--                   healthcare on day 24 at 16:09); cleanup_minutes 0 unless it failed.
 --
 -- Incidents (days counted from origin, day 0 = origin; [a, b) = from the start of day a
 -- to the start of day b):
@@ -185,15 +188,16 @@ results AS (
 classified AS (
     SELECT r.*,
            CASE WHEN is_ok THEN NULL
+                -- C (costly cleanup) a few times a month per vertical, on high- and
+                -- medium-risk actions; D (irreversible) only on high-risk ones, once a
+                -- month in all (at 40,000 calls a day: in healthcare).
                 WHEN tier = 'high' THEN
-                    CASE WHEN u_failure < 0.45 THEN 'A' WHEN u_failure < 0.75 THEN 'B'
-                         WHEN u_failure < 0.97 THEN 'C' ELSE 'D' END
+                    CASE WHEN u_failure < 0.45 THEN 'A' WHEN u_failure < 0.99800 THEN 'B'
+                         WHEN u_failure < 0.99950 THEN 'C' ELSE 'D' END
                 WHEN tier = 'medium' THEN
-                    CASE WHEN u_failure < 0.55 THEN 'A' WHEN u_failure < 0.85 THEN 'B'
-                         WHEN u_failure < 0.995 THEN 'C' ELSE 'D' END
+                    CASE WHEN u_failure < 0.55 THEN 'A' WHEN u_failure < 0.9995 THEN 'B' ELSE 'C' END
                 ELSE
-                    CASE WHEN u_failure < 0.65 THEN 'A' WHEN u_failure < 0.92 THEN 'B'
-                         WHEN u_failure < 0.999 THEN 'C' ELSE 'D' END
+                    CASE WHEN u_failure < 0.65 THEN 'A' ELSE 'B' END
            END AS fclass
     FROM results AS r
     OFFSET 0
