@@ -6,7 +6,7 @@ EB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # quantile of prediction intervals (header-only).
 EB_PACKAGES=(postgresql-15 postgresql-server-dev-15 postgresql-15-cron g++ make cmake
              libgtest-dev libnlopt-cxx-dev libboost-math-dev
-             prometheus-postgres-exporter prometheus curl)
+             prometheus-postgres-exporter prometheus curl nodejs)
 
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
