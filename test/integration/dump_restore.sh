@@ -99,7 +99,7 @@ rows=$(grep -c '' "$work/source.txt")
 events=$(grep -c '^event' "$work/source.txt")
 [ "$rows" -gt 80 ] && [ "$events" -gt 8 ] || { echo "too little history to compare: $rows rows, $events events"; exit 1; }
 diff -u "$work/source.txt" "$work/restored.txt" || { echo "restored history differs"; exit 1; }
-grep -q '^slo|.*|eb_dump_owner$' "$work/restored.txt" || { echo "the SLO's owner was not restored"; exit 1; }
+grep -Eq '^slo\|.*\|eb_dump_owner(\||$)' "$work/restored.txt" || { echo "the SLO's owner was not restored"; exit 1; }
 [ "$(grep -c '^policy' "$work/restored.txt")" -ge 6 ] || { echo "policies missing after restore"; exit 1; }
 [ "$(grep -c '^active' "$work/restored.txt")" -ge 1 ] && grep -q '^gate|sales|f|' "$work/restored.txt" \
     && grep -q '^route_choice|safe|t$' "$work/restored.txt" \
