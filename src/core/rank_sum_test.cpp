@@ -140,8 +140,11 @@ RankSumResult rank_sum_test(std::vector<double> &canary, std::vector<double> &ba
         fail(ErrorKind::InvalidParameter, "confidence must be in (0, 1), got " + format_double(confidence));
     check_sample(baseline, "baseline");
     check_sample(canary, "canary");
+    check_interrupts();  // (a sort of millions of values takes a while and cannot stop inside)
     std::sort(canary.begin(), canary.end());
+    check_interrupts();
     std::sort(baseline.begin(), baseline.end());
+    check_interrupts();
     // Every pairwise difference must be a number: the shift and its interval are some.
     if (!std::isfinite(canary.back() - baseline.front()) || !std::isfinite(canary.front() - baseline.back()))
         fail(ErrorKind::NumericOutOfRange,
