@@ -131,7 +131,17 @@ alerting=$("${psql[@]}" -At -d $catalog -c "SELECT count(*) FROM error_budget.ev
                                         -c "SELECT count(DISTINCT dimensions) FROM error_budget.burn_rates WHERE slo = 'ok_rate' AND burn IS NOT NULL" \
                                         -c "SELECT pairs FROM error_budget.alert_evaluator")
 [ "$alerting" = "$(printf '0\n2\n8')" ] || { echo "alerts after the update: $alerting"; exit 1; }
+# 0.6.0: the updated SLOs have a time to exhaustion (15 days of history: the weekly
+# model), export to OpenSLO and import back as the same definition, and canary
+# comparisons work.
+sixth=$("${psql[@]}" -At -d $catalog \
+    -c "SELECT status || ':' || model FROM error_budget.budget_exhaustion('ok_rate', '{\"vertical\": \"sales\"}', horizon => 60)" \
+    -c "CREATE TEMP TABLE before AS SELECT error_budget.openslo_definition(s) AS d FROM error_budget.slos s WHERE name = 'ok_rate'" \
+    -c "SELECT count(*) FROM error_budget.import_openslo(error_budget.export_openslo('ok_rate'), replace => true)" \
+    -c "SELECT (SELECT d FROM before) = error_budget.openslo_definition(s) FROM error_budget.slos s WHERE name = 'ok_rate'" \
+    -c "SELECT (error_budget.canary_compare(g, v)).statistic FROM (VALUES ('baseline', 1.0), ('canary', 2.0)) AS t(g, v)" 2>&1) || true
+[ "$sixth" = "$(printf 'exhausts:additive\n1\nt\n1')" ] || { echo "0.6.0 features after the update: $sixth"; exit 1; }
 "${psql[@]}" -d postgres -c "DROP DATABASE $catalog" -c "DROP ROLE eb_upgrade_table_owner"
 
 for db in $old $fresh $restored; do "${psql[@]}" -d postgres -c "DROP DATABASE $db"; done
-echo "0.3.0 SLOs updated (owners, canonical expressions, a volatile one disabled); rollups and alerts work after it; update 0.1.0 -> $current kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"
+echo "0.3.0 SLOs updated (owners, canonical expressions, a volatile one disabled); rollups, alerts, exhaustion forecasts and OpenSLO work after it; update 0.1.0 -> $current kept $(echo "$rows_after" | tr ',' '\n' | wc -l) snapshots and $events_after events; $(wc -l < "$work/fresh.txt") objects and a $schema_lines-line schema dump match a fresh install, all commented"
