@@ -50,21 +50,10 @@ CanaryGroup canary_group(std::string_view label) {
                                           std::string(label.substr(0, 100)) + (label.size() > 100 ? "...'" : "'"));
 }
 
-void validate_confidence(double confidence) {
-    if (!(confidence > 0 && confidence < 1))
-        fail(ErrorKind::InvalidParameter, "confidence must be in (0, 1), got " + format_double(confidence));
-}
-
 void validate_sample_value(double value, CanaryGroup group) {
     if (!std::isfinite(value))
         fail(ErrorKind::InvalidParameter, std::string("a ") + (group == CanaryGroup::Baseline ? "baseline" : "canary") +
                                               " value must be finite, got " + format_double(value));
-}
-
-void require_same_confidence(double state, double row) {
-    if (state != row)
-        fail(ErrorKind::InvalidParameter, "confidence must be the same for every row of a group, got " +
-                                              format_double(state) + " and " + format_double(row));
 }
 
 CanarySamplesText canary_samples_from_text(std::string_view text) {

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "confidence.hpp"
+
 namespace error_budget::core {
 
 // At most this many values in one state (its flat form must stay under 1 GB).
@@ -18,9 +20,7 @@ constexpr size_t MAX_CANARY_SAMPLES = 120000000;
 enum class CanaryGroup { Baseline, Canary };
 CanaryGroup canary_group(std::string_view label);
 
-void validate_confidence(double confidence);
 void validate_sample_value(double value, CanaryGroup group);
-void require_same_confidence(double state, double row);
 
 struct CanarySamplesText {
     double confidence = 0;

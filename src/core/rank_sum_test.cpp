@@ -9,6 +9,7 @@
 #include <string>
 
 #include "brent_root.hpp"
+#include "confidence.hpp"
 #include "error.hpp"
 #include "interrupt.hpp"
 #include "wilcoxon_distribution.hpp"
@@ -136,8 +137,7 @@ void normal_test(const std::vector<double> &x, const std::vector<double> &y, dou
 }  // namespace
 
 RankSumResult rank_sum_test(std::vector<double> &canary, std::vector<double> &baseline, double confidence) {
-    if (!(confidence > 0 && confidence < 1))
-        fail(ErrorKind::InvalidParameter, "confidence must be in (0, 1), got " + format_double(confidence));
+    validate_confidence(confidence);
     check_sample(baseline, "baseline");
     check_sample(canary, "canary");
     check_interrupts();  // (a sort of millions of values takes a while and cannot stop inside)

@@ -6,17 +6,13 @@
 #include <boost/math/distributions/normal.hpp>
 #include <cmath>
 
+#include "confidence.hpp"
 #include "error.hpp"
 
 namespace error_budget::core {
 
-void validate_confidence_level(double confidence) {
-    if (!(confidence > 0 && confidence < 1))
-        fail(ErrorKind::InvalidParameter, "confidence must be in (0, 1), got " + format_double(confidence));
-}
-
 ProportionInterval wilson_interval(double good, double events, double confidence) {
-    validate_confidence_level(confidence);
+    validate_confidence(confidence);
     if (!(events > 0 && good >= 0 && good <= events))
         fail(ErrorKind::InvalidParameter, "a Wilson interval needs 0 <= good <= events and events > 0, got " +
                                               format_double(good) + " of " + format_double(events));

@@ -23,6 +23,4 @@ struct RemainingInterval {
 
 RemainingInterval budget_remaining_interval(double good, double events, double slo, double confidence);
 
-void validate_confidence_level(double confidence);
-
 }  // namespace error_budget::core

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "../core/budget.hpp"
+#include "../core/confidence.hpp"
 #include "../core/error.hpp"
 #include "../core/wilson_interval.hpp"
 #include "boundary.hpp"
@@ -18,12 +19,15 @@ constexpr int STATE = 0, GOOD = 1, SLO = 2, CONFIDENCE = 3;
 constexpr double kDefaultConfidence = 0.95;
 enum Field { F_SLO = 0, F_CONFIDENCE = 1, F_GOOD = 2, F_BAD = 3, FIELDS = 4 };
 
-// The state's four numbers, checked (a state typed in by hand must not be garbage).
-double *state_fields(ArrayType *array) {
+// The state's four numbers, checked. The counts are checked only where the state
+// may come from outside (typed by hand, or a direct call): inside the aggregate's
+// transitions the state is the one they built, and this runs on every row.
+double *state_fields(ArrayType *array, bool check_counts = true) {
     if (ARR_NDIM(array) != 1 || ARR_DIMS(array)[0] != FIELDS || ARR_HASNULL(array) || ARR_ELEMTYPE(array) != FLOAT8OID)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                         errmsg("a budget_remaining_interval state is a float8[4] {slo, confidence, good, bad}")));
     double *fields = reinterpret_cast<double *>(ARR_DATA_PTR(array));
+    if (!check_counts) return fields;
     for (int f : {F_GOOD, F_BAD})
         if (!(fields[f] >= 0 && fields[f] <= 9007199254740992.0 && fields[f] == std::floor(fields[f])))
             ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -43,12 +47,6 @@ ArrayType *writable_state(FunctionCallInfo fcinfo, int argno) {
     return PG_GETARG_ARRAYTYPE_P_COPY(argno);
 }
 
-void require_same(double state, double row, const char *what) {
-    if (state != row)
-        core::fail(core::ErrorKind::InvalidParameter, std::string(what) + " must be the same for every row of a group, got " +
-                                                          core::format_double(state) + " and " + core::format_double(row));
-}
-
 }  // namespace
 
 // budget_interval_add(state, good, slo [, confidence]): counts one event.
@@ -62,16 +60,18 @@ EB_FUNCTION(budget_interval_add) {
         confidence = PG_GETARG_FLOAT8(CONFIDENCE);
     }
     ArrayType *state;
+    bool ours = true;  // built by this aggregate's transitions: counts need no check
     if (PG_ARGISNULL(STATE)) {
         core::validate_slo(slo);
-        core::validate_confidence_level(confidence);
+        core::validate_confidence(confidence);
         state = new_state(slo, confidence);  // in the per-row context: the executor copies it
     } else {
+        ours = AggCheckCallContext(fcinfo, nullptr) != 0;
         state = writable_state(fcinfo, STATE);
     }
-    double *fields = state_fields(state);
-    require_same(fields[F_SLO], slo, "slo");
-    require_same(fields[F_CONFIDENCE], confidence, "confidence");
+    double *fields = state_fields(state, !ours);
+    if (fields[F_SLO] != slo) core::fail_slo_mismatch(fields[F_SLO], slo);
+    core::require_same_confidence(fields[F_CONFIDENCE], confidence);
     if (!PG_ARGISNULL(GOOD)) fields[PG_GETARG_BOOL(GOOD) ? F_GOOD : F_BAD] += 1;
     PG_RETURN_ARRAYTYPE_P(state);
 }
@@ -81,8 +81,8 @@ EB_FUNCTION(budget_interval_combine) {
     ArrayType *into = writable_state(fcinfo, 0);
     double *a = state_fields(into);
     const double *b = state_fields(PG_GETARG_ARRAYTYPE_P(1));
-    require_same(a[F_SLO], b[F_SLO], "slo");
-    require_same(a[F_CONFIDENCE], b[F_CONFIDENCE], "confidence");
+    if (a[F_SLO] != b[F_SLO]) core::fail_slo_mismatch(a[F_SLO], b[F_SLO]);
+    core::require_same_confidence(a[F_CONFIDENCE], b[F_CONFIDENCE]);
     a[F_GOOD] += b[F_GOOD];
     a[F_BAD] += b[F_BAD];
     PG_RETURN_ARRAYTYPE_P(into);
