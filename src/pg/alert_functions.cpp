@@ -12,6 +12,7 @@
 
 #include "../core/alert.hpp"
 #include "boundary.hpp"
+#include "call_io.hpp"
 #include "composite_row.hpp"
 
 namespace core = error_budget::core;
@@ -23,12 +24,6 @@ double interval_arg(FunctionCallInfo fcinfo, int n, const char *what) {
     if (PG_ARGISNULL(n))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("error_budget: %s must not be NULL", what)));
     return interval_seconds(PG_GETARG_DATUM(n));
-}
-
-TupleDesc result_desc(FunctionCallInfo fcinfo, const char *name) {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "%s: must return a composite", name);
-    return BlessTupleDesc(desc);
 }
 
 void put(Datum *values, bool *nulls, int column, const std::optional<double> &value) {
@@ -83,7 +78,7 @@ EB_FUNCTION(window_burn) {
     const core::BudgetTotals totals = budget_totals(totals_row);
     const double window = interval_arg(fcinfo, 2, "window");
     const double period = interval_arg(fcinfo, 3, "period");
-    TupleDesc desc = result_desc(fcinfo, "window_burn");
+    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "window_burn");
     std::optional<double> burn;
     double events = 0;
     {
@@ -115,7 +110,7 @@ EB_FUNCTION(alert_pair) {
     const double period = interval_arg(fcinfo, 6, "period");
     std::optional<double> remaining;
     if (!PG_ARGISNULL(7)) remaining = PG_GETARG_FLOAT8(7);
-    TupleDesc desc = result_desc(fcinfo, "alert_pair");
+    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "alert_pair");
     std::optional<double> long_burn, short_burn, consumed, exhaustion;
     double short_events = 0;
     bool fires = false;

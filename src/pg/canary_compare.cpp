@@ -10,6 +10,7 @@
 #include "../core/error.hpp"
 #include "../core/rank_sum_test.hpp"
 #include "boundary.hpp"
+#include "call_io.hpp"
 #include "canary_samples_datum.hpp"
 
 namespace core = error_budget::core;
@@ -55,13 +56,6 @@ Datum add_row(FunctionCallInfo fcinfo) {
     PG_RETURN_DATUM(error_budget::pg::canary_datum(state));
 }
 
-TupleDesc result_desc(FunctionCallInfo fcinfo) {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "canary_compare: must return a composite");
-    return BlessTupleDesc(desc);
-}
-
 }  // namespace
 
 EB_FUNCTION(canary_compare_add) { return add_row(fcinfo); }
@@ -82,7 +76,7 @@ EB_FUNCTION(canary_samples_combine) {
 EB_FUNCTION(canary_samples_compare) {
     const CanaryView view = error_budget::pg::canary_view(PG_GETARG_DATUM(0));
     if (view.baseline_count + view.canary_count == 0) PG_RETURN_NULL();
-    TupleDesc desc = result_desc(fcinfo);
+    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "canary_compare");
     core::RankSumResult r;
     {
         std::vector<double> canary(view.canary, view.canary + view.canary_count);

@@ -9,17 +9,15 @@
 #include "../core/canary_judge.hpp"
 #include "../core/error.hpp"
 #include "boundary.hpp"
+#include "call_io.hpp"
 #include "composite_row.hpp"
 
 namespace core = error_budget::core;
+using error_budget::pg::array_arg;
+using error_budget::pg::ArrayElements;
+using error_budget::pg::composite_result_desc;
 
 namespace {
-
-TupleDesc result_desc(FunctionCallInfo fcinfo, const char *name) {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE) elog(ERROR, "%s: must return a composite", name);
-    return BlessTupleDesc(desc);
-}
 
 const char *required_text(FunctionCallInfo fcinfo, int n, const char *what) {
     if (PG_ARGISNULL(n))
@@ -37,29 +35,6 @@ bool required_bool(FunctionCallInfo fcinfo, int n, const char *what) {
     if (PG_ARGISNULL(n))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not be NULL", what)));
     return PG_GETARG_BOOL(n);
-}
-
-// The elements of a one-dimensional array argument (text or float8 or bool);
-// a NULL array or element is refused naming `what`.
-struct Elements {
-    Datum *values;
-    int count;
-};
-
-Elements array_elements(FunctionCallInfo fcinfo, int n, Oid type, const char *what) {
-    if (PG_ARGISNULL(n)) return Elements{nullptr, 0};
-    ArrayType *array = PG_GETARG_ARRAYTYPE_P(n);
-    int16 typlen;
-    bool typbyval;
-    char typalign;
-    get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
-    Datum *values;
-    bool *nulls;
-    int count;
-    deconstruct_array(array, type, typlen, typbyval, typalign, &values, &nulls, &count);
-    for (int i = 0; i < count; ++i)
-        if (nulls[i]) ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not contain NULL", what)));
-    return Elements{values, count};
 }
 
 }  // namespace
@@ -88,7 +63,7 @@ EB_FUNCTION(canary_classify) {
         comparison.upper = error_budget::pg::number(row, "upper", NAN);
         comparison.mean_ratio = error_budget::pg::number(row, "mean_ratio", NAN);
     }
-    TupleDesc desc = result_desc(fcinfo, "canary_classify");
+    TupleDesc desc = composite_result_desc(fcinfo, "canary_classify");
     Datum values[9];
     bool nulls[9] = {false};
     const char *classification = nullptr;
@@ -119,13 +94,13 @@ EB_FUNCTION(canary_classify) {
 // canary_score(metrics text[], groups text[], classifications text[], critical bool[],
 //              reasons text[], weight_groups text[], weights float8[], pass, marginal)
 EB_FUNCTION(canary_score) {
-    const Elements metrics = array_elements(fcinfo, 0, TEXTOID, "metric");
-    const Elements groups = array_elements(fcinfo, 1, TEXTOID, "metric_group");
-    const Elements classes = array_elements(fcinfo, 2, TEXTOID, "classification");
-    const Elements critical = array_elements(fcinfo, 3, BOOLOID, "critical");
-    const Elements reasons = array_elements(fcinfo, 4, TEXTOID, "reason");
-    const Elements weight_groups = array_elements(fcinfo, 5, TEXTOID, "group_weights");
-    const Elements weights = array_elements(fcinfo, 6, FLOAT8OID, "group_weights");
+    const ArrayElements metrics = array_arg(fcinfo, 0, TEXTOID, "metric");
+    const ArrayElements groups = array_arg(fcinfo, 1, TEXTOID, "metric_group");
+    const ArrayElements classes = array_arg(fcinfo, 2, TEXTOID, "classification");
+    const ArrayElements critical = array_arg(fcinfo, 3, BOOLOID, "critical");
+    const ArrayElements reasons = array_arg(fcinfo, 4, TEXTOID, "reason");
+    const ArrayElements weight_groups = array_arg(fcinfo, 5, TEXTOID, "group_weights");
+    const ArrayElements weights = array_arg(fcinfo, 6, FLOAT8OID, "group_weights");
     const double pass = required_number(fcinfo, 7, "pass_threshold");
     const double marginal = required_number(fcinfo, 8, "marginal_threshold");
     const int n = metrics.count;
@@ -133,7 +108,7 @@ EB_FUNCTION(canary_score) {
         weight_groups.count != weights.count)
         ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR), errmsg("canary_score: the arrays must have the same length")));
     // Every text as a C string before any C++ object exists (text_to_cstring pallocs).
-    auto cstrings = [](const Elements &e) {
+    auto cstrings = [](const ArrayElements &e) {
         auto **out = static_cast<const char **>(palloc(sizeof(char *) * (e.count + 1)));
         for (int i = 0; i < e.count; ++i) out[i] = TextDatumGetCString(e.values[i]);
         return out;
@@ -143,7 +118,7 @@ EB_FUNCTION(canary_score) {
     const char **class_names = cstrings(classes);
     const char **reason_texts = cstrings(reasons);
     const char **weight_names = cstrings(weight_groups);
-    TupleDesc desc = result_desc(fcinfo, "canary_score");
+    TupleDesc desc = composite_result_desc(fcinfo, "canary_score");
     double score = 0;
     char *classification = nullptr;
     char *reason = nullptr;

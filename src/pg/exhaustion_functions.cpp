@@ -5,30 +5,10 @@
 
 #include "../core/exhaustion.hpp"
 #include "boundary.hpp"
+#include "call_io.hpp"
 #include "composite_row.hpp"
 
 namespace core = error_budget::core;
-
-namespace {
-
-// The float8 elements of array argument n (NULL elements refused), or nullptr
-// when the argument is NULL.
-const double *float8_elements(FunctionCallInfo fcinfo, int n, int *count, const char *what) {
-    *count = 0;
-    if (PG_ARGISNULL(n)) return nullptr;
-    ArrayType *array = PG_GETARG_ARRAYTYPE_P(n);
-    Datum *values;
-    bool *nulls;
-    deconstruct_array(array, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &values, &nulls, count);
-    auto *out = static_cast<double *>(palloc(sizeof(double) * (*count + 1)));
-    for (int i = 0; i < *count; ++i) {
-        if (nulls[i]) ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("%s must not contain NULL", what)));
-        out[i] = DatumGetFloat8(values[i]);
-    }
-    return out;
-}
-
-}  // namespace
 
 EB_FUNCTION(exhaustion_forecast) {
     for (int i = 0; i < 3; ++i)
@@ -38,16 +18,13 @@ EB_FUNCTION(exhaustion_forecast) {
     const double remaining = PG_GETARG_FLOAT8(0);
     const double period_days = error_budget::pg::interval_seconds(PG_GETARG_DATUM(1)) / 86400.0;
     int n = 0, n_lower = 0, n_upper = 0;
-    const double *forecast = float8_elements(fcinfo, 2, &n, "forecast");
-    const double *lower = float8_elements(fcinfo, 3, &n_lower, "lower");
-    const double *upper = float8_elements(fcinfo, 4, &n_upper, "upper");
+    const double *forecast = error_budget::pg::float8_array_arg(fcinfo, 2, &n, "forecast");
+    const double *lower = error_budget::pg::float8_array_arg(fcinfo, 3, &n_lower, "lower");
+    const double *upper = error_budget::pg::float8_array_arg(fcinfo, 4, &n_upper, "upper");
     if ((lower != nullptr && n_lower != n) || (upper != nullptr && n_upper != n))
         ereport(ERROR, (errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
                         errmsg("exhaustion_forecast: forecast, lower and upper must have the same length")));
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "exhaustion_forecast: must return a composite");
-    desc = BlessTupleDesc(desc);
+    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "exhaustion_forecast");
     const char *status = nullptr;
     std::optional<double> times[3];
     {

@@ -10,6 +10,7 @@
 #include "../core/error.hpp"
 #include "../core/wilson_interval.hpp"
 #include "boundary.hpp"
+#include "call_io.hpp"
 
 namespace core = error_budget::core;
 
@@ -93,10 +94,7 @@ EB_FUNCTION(budget_interval_final) {
     const double *f = state_fields(PG_GETARG_ARRAYTYPE_P(0));
     const double events = f[F_GOOD] + f[F_BAD];
     if (events == 0) PG_RETURN_NULL();
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "budget_remaining_interval: must return a composite");
-    desc = BlessTupleDesc(desc);
+    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "budget_remaining_interval");
     core::validate_slo(f[F_SLO]);
     const core::RemainingInterval r = core::budget_remaining_interval(f[F_GOOD], events, f[F_SLO], f[F_CONFIDENCE]);
     Datum values[6] = {Float8GetDatum(r.remaining), Float8GetDatum(r.lower), Float8GetDatum(r.upper),
