@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "error.hpp"
+#include "interrupt.hpp"
 #include "key_value_text.hpp"
 
 namespace error_budget::core {
@@ -17,7 +18,9 @@ std::vector<double> parse_values(KeyValueText &text, std::string_view key) {
     if (list.size() < 2 || list.front() != '{' || list.back() != '}') text.bad_text();
     list = list.substr(1, list.size() - 2);
     std::vector<double> values;
+    uint32_t tick = 0;
     while (!list.empty()) {
+        count_and_check_interrupts(tick);
         const size_t comma = list.find(',');
         values.push_back(text.parse<double>(list.substr(0, comma)));
         if (comma == std::string_view::npos) break;
@@ -30,7 +33,9 @@ std::vector<double> parse_values(KeyValueText &text, std::string_view key) {
 void append_values(std::string &out, const char *key, const double *values, size_t count) {
     out += key;
     out += "={";
+    uint32_t tick = 0;
     for (size_t i = 0; i < count; ++i) {
+        count_and_check_interrupts(tick);
         if (i > 0) out += ',';
         out += format_double(values[i]);
     }

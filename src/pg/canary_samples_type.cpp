@@ -159,6 +159,7 @@ EB_FUNCTION(canary_samples_recv) {
     flat->baseline_count = static_cast<uint64>(baseline_count);
     flat->canary_count = static_cast<uint64>(canary_count);
     for (int64 i = 0; i < baseline_count + canary_count; ++i) {
+        if ((i & 0xFFFF) == 0) CHECK_FOR_INTERRUPTS();  // nothing with a destructor is alive here
         flat->values[i] = pq_getmsgfloat8(message);
         core::validate_sample_value(flat->values[i], i < baseline_count ? core::CanaryGroup::Baseline : core::CanaryGroup::Canary);
     }
@@ -173,7 +174,9 @@ EB_FUNCTION(canary_samples_send) {
     pq_sendfloat8(&buffer, view.confidence);
     pq_sendint64(&buffer, static_cast<int64>(view.baseline_count));
     pq_sendint64(&buffer, static_cast<int64>(view.canary_count));
-    for (size_t i = 0; i < view.baseline_count; ++i) pq_sendfloat8(&buffer, view.baseline[i]);
-    for (size_t i = 0; i < view.canary_count; ++i) pq_sendfloat8(&buffer, view.canary[i]);
+    for (size_t i = 0; i < view.baseline_count + view.canary_count; ++i) {
+        if ((i & 0xFFFF) == 0) CHECK_FOR_INTERRUPTS();
+        pq_sendfloat8(&buffer, i < view.baseline_count ? view.baseline[i] : view.canary[i - view.baseline_count]);
+    }
     PG_RETURN_BYTEA_P(pq_endtypsend(&buffer));
 }
