@@ -152,6 +152,7 @@ SELECT pg_temp.error_of(q) FROM (VALUES
     ($$SELECT error_budget.canary_classify('x', NULL, direction => 'up')$$),
     ($$SELECT error_budget.canary_classify('x', NULL, tolerance => -1)$$),
     ($$SELECT error_budget.canary_classify(NULL, NULL)$$),
+    ($$SELECT error_budget.canary_classify('x', (1, 1, 0, 1, NULL, NULL, NULL, 0.98, false, 1)::error_budget.canary_comparison)$$),
     ($$SELECT error_budget.canary_verdict('{}')$$),
     ($$SELECT error_budget.canary_verdict(ARRAY[error_budget.canary_classify('x', NULL)], '{"nope": 10}')$$),
     ($$SELECT error_budget.canary_verdict(ARRAY[error_budget.canary_classify('x', NULL)], '[1]')$$),

@@ -65,6 +65,10 @@ MetricClassification classify_metric(const MetricRule &rule, const MetricCompari
             return {MetricClass::NodataFailMetric, false, "no data in the baseline or the canary, and the metric must have data"};
         return {MetricClass::Nodata, rule.critical, "no data in the baseline or the canary"};
     }
+    // An interval that is not there (a comparison typed by hand with NULLs) would
+    // classify as Pass by default: refuse it instead.
+    if (std::isnan(c.estimate) || std::isnan(c.lower) || std::isnan(c.upper))
+        fail(ErrorKind::InvalidParameter, "a comparison needs its estimate, lower and upper (NULL: pass the comparison itself as NULL for no data)");
     const double band = rule.tolerance * std::fabs(c.estimate);
     const bool unknown_effect = std::isnan(c.mean_ratio);
     const bool counts_increase = rule.direction != CanaryDirection::Decrease;

@@ -82,6 +82,8 @@ TEST(CanaryClassify, BadRules) {
     rule = MetricRule{};
     rule.critical_decrease = NAN;
     EXPECT_THROW(classify_metric(rule, shift(1, 0, 2, 1)), Error);
+    EXPECT_THROW(classify_metric(MetricRule{}, shift(NAN, 0, 2, 1)), Error);  // no interval: never a silent Pass
+    EXPECT_THROW(classify_metric(MetricRule{}, shift(1, 0, NAN, 1)), Error);
 }
 
 TEST(CanaryJudge, GroupScoresWeightsAndThresholds) {
