@@ -325,15 +325,15 @@ BEGIN
         RAISE EXCEPTION 'canary_verdict: group_weights must be a JSON object of numbers, got %', coalesce(group_weights::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"latency": 60, "errors": 40}.';
     END IF;
-    RETURN error_budget.canary_score(
-        ARRAY(SELECT r.metric FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT r.metric_group FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT r.classification FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT r.critical FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT r.reason FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT w.key FROM jsonb_each(group_weights) AS w ORDER BY w.key),
-        ARRAY(SELECT (w.value)::text::double precision FROM jsonb_each(group_weights) AS w ORDER BY w.key),
-        pass_threshold, marginal_threshold);
+    RETURN (SELECT error_budget.canary_score(
+                       array_agg(r.metric ORDER BY r.o), array_agg(r.metric_group ORDER BY r.o),
+                       array_agg(r.classification ORDER BY r.o), array_agg(r.critical ORDER BY r.o),
+                       array_agg(r.reason ORDER BY r.o),
+                       ARRAY(SELECT w.key FROM jsonb_each(group_weights) AS w ORDER BY w.key),
+                       ARRAY(SELECT (w.value)::text::double precision FROM jsonb_each(group_weights) AS w ORDER BY w.key),
+                       pass_threshold, marginal_threshold)
+            FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason,
+                                                      estimate, lower, upper, mean_ratio, o));
 END $$;
 COMMENT ON FUNCTION error_budget.canary_verdict(error_budget.canary_metric_result[], jsonb, double precision, double precision) IS
     'Kayenta''s score and verdict of metric classifications: per group 100 x Pass / (Pass + High + Low + NodataFailMetric) (Nodata left out), groups weighted by group_weights ({"group": weight}, the rest of 100 shared by the others), rounded to 2 decimals; 0 on a critical failure or when 50% or more of the metrics had no data; Pass at pass_threshold (75), Marginal at marginal_threshold (50), else Fail';
@@ -557,10 +557,11 @@ CREATE TYPE error_budget.exhaustion_forecast AS (
     status text,
     days double precision,
     earliest_days double precision,
-    latest_days double precision
+    latest_days double precision,
+    mean_burn double precision
 );
 COMMENT ON TYPE error_budget.exhaustion_forecast IS
-    'When a budget runs out at forecast daily burns: status (exhausted, exhausts, not_within_horizon) and the days until then, earliest and latest (NULL: not within the horizon)';
+    'When a budget runs out at forecast daily burns: status (exhausted, exhausts, not_within_horizon) and the days until then, earliest and latest (NULL: not within the horizon), and the mean forecast daily burn (negative burns as 0)';
 
 CREATE FUNCTION error_budget.exhaustion_forecast(remaining double precision, period interval, forecast double precision[],
                                                  lower double precision[] DEFAULT NULL, upper double precision[] DEFAULT NULL)
@@ -702,7 +703,7 @@ BEGIN
     END IF;
     e := error_budget.exhaustion_forecast(latest.remaining, (error_budget.slo_window(s, latest.computed_at)).period, forecast, lower, upper);
     result.status := e.status;
-    result.forecast_burn := (SELECT avg(greatest(x, 0)) FROM unnest(forecast) AS x);
+    result.forecast_burn := e.mean_burn;
     result.exhausts_at := latest.computed_at + e.days * interval '1 day';
     result.earliest := latest.computed_at + e.earliest_days * interval '1 day';
     result.latest := latest.computed_at + e.latest_days * interval '1 day';

@@ -47,6 +47,11 @@ Exhaustion budget_exhaustion(double remaining, double period_days, const double 
             for (size_t i = 0; i < horizon; ++i)
                 if (std::isnan(series[i])) fail(ErrorKind::InvalidParameter, "a forecast burn is NaN");
     Exhaustion result;
+    if (horizon > 0) {
+        double sum = 0;
+        for (size_t i = 0; i < horizon; ++i) sum += std::max(forecast[i], 0.0);
+        result.mean_burn = sum / static_cast<double>(horizon);
+    }
     if (remaining <= 0) {
         result.status = ExhaustionStatus::Exhausted;
         result.days = result.earliest_days = result.latest_days = 0.0;

@@ -21,6 +21,7 @@ struct Exhaustion {
     std::optional<double> days;           // from now to the central estimate, in days
     std::optional<double> earliest_days;  // with the upper daily burns
     std::optional<double> latest_days;    // with the lower daily burns (none: not within the horizon)
+    double mean_burn = 0;                 // the mean forecast daily burn over the horizon (negatives as 0)
 };
 
 // forecast, lower, upper: the daily burns of days 1..horizon (lower/upper may be

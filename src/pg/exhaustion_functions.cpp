@@ -27,19 +27,22 @@ EB_FUNCTION(exhaustion_forecast) {
     TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "exhaustion_forecast");
     const char *status = nullptr;
     std::optional<double> times[3];
+    double mean_burn = 0;
     {
         const core::Exhaustion e = core::budget_exhaustion(remaining, period_days, forecast, lower, upper, static_cast<size_t>(n));
         status = core::exhaustion_status_name(e.status);
         times[0] = e.days;
         times[1] = e.earliest_days;
         times[2] = e.latest_days;
+        mean_burn = e.mean_burn;
     }
-    Datum values[4];
-    bool nulls[4] = {false, false, false, false};
+    Datum values[5];
+    bool nulls[5] = {false, false, false, false, false};
     values[0] = CStringGetTextDatum(status);
     for (int i = 0; i < 3; ++i) {
         nulls[1 + i] = !times[i].has_value();
         values[1 + i] = Float8GetDatum(times[i].value_or(0));
     }
+    values[4] = Float8GetDatum(mean_burn);
     PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

@@ -141,15 +141,15 @@ BEGIN
         RAISE EXCEPTION 'canary_verdict: group_weights must be a JSON object of numbers, got %', coalesce(group_weights::text, 'NULL')
             USING ERRCODE = 'invalid_parameter_value', HINT = 'For example {"latency": 60, "errors": 40}.';
     END IF;
-    RETURN error_budget.canary_score(
-        ARRAY(SELECT r.metric FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT r.metric_group FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT r.classification FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT r.critical FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT r.reason FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason, estimate, lower, upper, mean_ratio, o) ORDER BY o),
-        ARRAY(SELECT w.key FROM jsonb_each(group_weights) AS w ORDER BY w.key),
-        ARRAY(SELECT (w.value)::text::double precision FROM jsonb_each(group_weights) AS w ORDER BY w.key),
-        pass_threshold, marginal_threshold);
+    RETURN (SELECT error_budget.canary_score(
+                       array_agg(r.metric ORDER BY r.o), array_agg(r.metric_group ORDER BY r.o),
+                       array_agg(r.classification ORDER BY r.o), array_agg(r.critical ORDER BY r.o),
+                       array_agg(r.reason ORDER BY r.o),
+                       ARRAY(SELECT w.key FROM jsonb_each(group_weights) AS w ORDER BY w.key),
+                       ARRAY(SELECT (w.value)::text::double precision FROM jsonb_each(group_weights) AS w ORDER BY w.key),
+                       pass_threshold, marginal_threshold)
+            FROM unnest(results) WITH ORDINALITY AS r(metric, metric_group, classification, critical, reason,
+                                                      estimate, lower, upper, mean_ratio, o));
 END $$;
 COMMENT ON FUNCTION error_budget.canary_verdict(error_budget.canary_metric_result[], jsonb, double precision, double precision) IS
     'Kayenta''s score and verdict of metric classifications: per group 100 x Pass / (Pass + High + Low + NodataFailMetric) (Nodata left out), groups weighted by group_weights ({"group": weight}, the rest of 100 shared by the others), rounded to 2 decimals; 0 on a critical failure or when 50% or more of the metrics had no data; Pass at pass_threshold (75), Marginal at marginal_threshold (50), else Fail';

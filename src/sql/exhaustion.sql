@@ -8,10 +8,11 @@ CREATE TYPE error_budget.exhaustion_forecast AS (
     status text,
     days double precision,
     earliest_days double precision,
-    latest_days double precision
+    latest_days double precision,
+    mean_burn double precision
 );
 COMMENT ON TYPE error_budget.exhaustion_forecast IS
-    'When a budget runs out at forecast daily burns: status (exhausted, exhausts, not_within_horizon) and the days until then, earliest and latest (NULL: not within the horizon)';
+    'When a budget runs out at forecast daily burns: status (exhausted, exhausts, not_within_horizon) and the days until then, earliest and latest (NULL: not within the horizon), and the mean forecast daily burn (negative burns as 0)';
 
 CREATE FUNCTION error_budget.exhaustion_forecast(remaining double precision, period interval, forecast double precision[],
                                                  lower double precision[] DEFAULT NULL, upper double precision[] DEFAULT NULL)
@@ -153,7 +154,7 @@ BEGIN
     END IF;
     e := error_budget.exhaustion_forecast(latest.remaining, (error_budget.slo_window(s, latest.computed_at)).period, forecast, lower, upper);
     result.status := e.status;
-    result.forecast_burn := (SELECT avg(greatest(x, 0)) FROM unnest(forecast) AS x);
+    result.forecast_burn := e.mean_burn;
     result.exhausts_at := latest.computed_at + e.days * interval '1 day';
     result.earliest := latest.computed_at + e.earliest_days * interval '1 day';
     result.latest := latest.computed_at + e.latest_days * interval '1 day';

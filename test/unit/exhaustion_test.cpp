@@ -38,6 +38,8 @@ TEST(Exhaustion, VaryingBurnIsSummedDayByDay) {
     // Negative burns spend nothing.
     const double g[] = {-3, 5, 5};
     EXPECT_DOUBLE_EQ(*budget_exhaustion(0.5, 10, g, nullptr, nullptr, 3).days, 2.0);
+    EXPECT_DOUBLE_EQ(budget_exhaustion(0.5, 10, g, nullptr, nullptr, 3).mean_burn, 10.0 / 3);  // -3 counts 0
+    EXPECT_DOUBLE_EQ(budget_exhaustion(-1, 10, f, nullptr, nullptr, 4).mean_burn, 11.0 / 4);
 }
 
 TEST(Exhaustion, IntervalFromTheBounds) {
