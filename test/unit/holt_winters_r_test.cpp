@@ -15,51 +15,14 @@
 #include <vector>
 
 #include "holt_winters.hpp"
+#include "r_fixtures.hpp"
 
 using namespace error_budget::core;
 
 namespace {
 
-struct Fixture {
-    std::string name;
-    std::map<std::string, std::vector<std::string>> fields;
-
-    const std::string &word(const std::string &key) const { return fields.at(key).at(0); }
-    double number(const std::string &key) const { return std::strtod(word(key).c_str(), nullptr); }
-    bool is_na(const std::string &key) const { return word(key) == "NA"; }
-    std::vector<double> numbers(const std::string &key) const {
-        std::vector<double> values;
-        for (const std::string &w : fields.at(key)) values.push_back(std::strtod(w.c_str(), nullptr));
-        return values;
-    }
-};
-
-std::vector<Fixture> load_fixtures() {
-    std::vector<Fixture> fixtures;
-    DIR *dir = opendir(EB_FIXTURE_DIR);
-    if (dir == nullptr) return fixtures;
-    std::vector<std::string> names;
-    while (dirent *entry = readdir(dir)) {
-        const std::string name = entry->d_name;
-        if (name.size() > 4 && name.substr(name.size() - 4) == ".txt") names.push_back(name);
-    }
-    closedir(dir);
-    std::sort(names.begin(), names.end());
-    for (const std::string &name : names) {
-        Fixture fixture{name, {}};
-        std::ifstream in(std::string(EB_FIXTURE_DIR) + "/" + name);
-        std::string line;
-        while (std::getline(in, line)) {
-            if (line.empty() || line[0] == '#') continue;
-            std::istringstream words(line);
-            std::string key, word;
-            words >> key;
-            while (words >> word) fixture.fields[key].push_back(word);
-        }
-        fixtures.push_back(fixture);
-    }
-    return fixtures;
-}
+using Fixture = error_budget::test::RFixture;
+std::vector<Fixture> load_fixtures() { return error_budget::test::load_r_fixtures(EB_FIXTURE_DIR); }
 
 HwSpec spec_of(const Fixture &f, bool with_parameters) {
     HwSpec spec{};

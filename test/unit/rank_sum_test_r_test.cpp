@@ -9,51 +9,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <dirent.h>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "r_fixtures.hpp"
 #include "rank_sum_test.hpp"
 
 using namespace error_budget::core;
 
 namespace {
 
-struct Fixture {
-    std::string name;
-    std::map<std::string, std::vector<double>> values;
-    double number(const std::string &key) const { return values.at(key).at(0); }
-};
-
-std::vector<Fixture> load_fixtures() {
-    std::vector<Fixture> fixtures;
-    DIR *dir = opendir(EB_CANARY_FIXTURE_DIR);
-    if (dir == nullptr) return fixtures;
-    std::vector<std::string> names;
-    while (dirent *entry = readdir(dir)) {
-        const std::string name = entry->d_name;
-        if (name.size() > 4 && name.substr(name.size() - 4) == ".txt") names.push_back(name);
-    }
-    closedir(dir);
-    std::sort(names.begin(), names.end());
-    for (const std::string &name : names) {
-        Fixture fixture{name, {}};
-        std::ifstream in(std::string(EB_CANARY_FIXTURE_DIR) + "/" + name);
-        std::string line;
-        while (std::getline(in, line)) {
-            if (line.empty() || line[0] == '#') continue;
-            std::istringstream words(line);
-            std::string key, word;
-            words >> key;
-            while (words >> word) fixture.values[key].push_back(std::strtod(word.c_str(), nullptr));
-        }
-        fixtures.push_back(fixture);
-    }
-    return fixtures;
-}
+using Fixture = error_budget::test::RFixture;
 
 double relative_error(double got, double want) {
     if (got == want) return 0;
@@ -63,17 +29,17 @@ double relative_error(double got, double want) {
 }  // namespace
 
 TEST(RankSumAgainstR, EveryFixture) {
-    const std::vector<Fixture> fixtures = load_fixtures();
+    const std::vector<Fixture> fixtures = error_budget::test::load_r_fixtures(EB_CANARY_FIXTURE_DIR);
     ASSERT_GE(fixtures.size(), 12u) << "fixtures missing in " << EB_CANARY_FIXTURE_DIR;
     int exact_cases = 0, normal_cases = 0;
     for (const Fixture &f : fixtures) {
         SCOPED_TRACE(f.name);
-        std::vector<double> canary = f.values.at("canary"), baseline = f.values.at("baseline");
+        std::vector<double> canary = f.numbers("canary"), baseline = f.numbers("baseline");
         const RankSumResult r = rank_sum_test(canary, baseline, f.number("confidence"));
         const bool exact = f.number("exact") == 1;
         EXPECT_EQ(r.exact, exact);
-        EXPECT_EQ(r.canary_count, f.values.at("canary").size());
-        EXPECT_EQ(r.baseline_count, f.values.at("baseline").size());
+        EXPECT_EQ(r.canary_count, f.numbers("canary").size());
+        EXPECT_EQ(r.baseline_count, f.numbers("baseline").size());
         EXPECT_LE(relative_error(r.statistic, f.number("statistic")), 1e-9) << r.statistic;
         EXPECT_LE(relative_error(r.p_value, f.number("p_value")), 1e-9) << r.p_value << " vs " << f.number("p_value");
         EXPECT_LE(relative_error(r.confidence, f.number("achieved_confidence")), 1e-12);
