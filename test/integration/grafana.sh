@@ -60,17 +60,13 @@ printf '{"vertical": %s, "slo": %s, "tenant": %s}\n' "$vertical" "$slo" "$tenant
 node "$root/grafana/test/expand_panels.js" "$root/grafana/error_budget.json" 2026-10-01T00:00:00Z 2026-10-29T00:00:00Z 1d \
     "$work/variables.json" > "$work/queries.tsv"
 
-failures=0; checked=0
-while IFS=$'\t' read -r kind id ptype format uid title query; do
-    role=eb_grafana_reader
-    [ "$uid" = error_budget_forecast ] && role=eb_grafana_forecast
+# What is wrong with one query for its panel (empty: nothing).
+problem_of() {  # ptype format role query
+    local ptype=$1 format=$2 role=$3 query=$4 desc rows numeric problem=""
     # Column names and types (psql's \gdesc), then the rows.
-    desc=$(printf 'SET ROLE %s;\n%s \\gdesc\n' "$role" "$query" | "${psql[@]}" -d $db -At -F $'\t' 2>&1) \
-        || { echo "$kind $id ($title): $desc"; failures=$((failures + 1)); continue; }
-    rows=$(printf 'SET ROLE %s;\nSELECT count(*) FROM (%s) AS q;\n' "$role" "$query" | "${psql[@]}" -d $db -At 2>&1) \
-        || { echo "$kind $id ($title): $rows"; failures=$((failures + 1)); continue; }
+    desc=$(printf 'SET ROLE %s;\n%s \\gdesc\n' "$role" "$query" | "${psql[@]}" -d $db -At -F $'\t' 2>&1) || { echo "$desc"; return; }
+    rows=$(printf 'SET ROLE %s;\nSELECT count(*) FROM (%s) AS q;\n' "$role" "$query" | "${psql[@]}" -d $db -At 2>&1) || { echo "$rows"; return; }
     numeric=$(printf '%s\n' "$desc" | awk -F'\t' '$2 ~ /^(double precision|numeric|bigint|integer|smallint|real)$/ && $1 != "time"' | wc -l)
-    problem=""
     [ "$rows" -ge 1 ] || problem="no row"
     case "$ptype:$format" in
         *:time_series)
@@ -82,6 +78,20 @@ while IFS=$'\t' read -r kind id ptype format uid title query; do
         variable:*)
             [ "$(printf '%s\n' "$desc" | wc -l)" -eq 1 ] || problem="${problem:+$problem; }a variable query returns one column" ;;
     esac
+    echo "$problem"
+}
+
+# The check itself can fail: queries a panel cannot use are caught.
+[ "$(problem_of timeseries time_series eb_grafana_reader 'SELECT 1.5::float8 AS value')" = "no time column" ] \
+    || { echo "the panel check missed a time series without a time column"; exit 1; }
+[ "$(problem_of stat table eb_grafana_reader 'SELECT name FROM error_budget.slos WHERE false')" = "no row; no numeric column" ] \
+    || { echo "the panel check missed a stat without rows or numbers"; exit 1; }
+
+failures=0; checked=0
+while IFS=$'\t' read -r kind id ptype format uid title query; do
+    role=eb_grafana_reader
+    [ "$uid" = error_budget_forecast ] && role=eb_grafana_forecast
+    problem=$(problem_of "$ptype" "$format" "$role" "$query")
     checked=$((checked + 1))
     if [ -n "$problem" ]; then
         echo "$kind $id ($title, $ptype, as $role): $problem"; printf '  %s\n' "$query"; failures=$((failures + 1))
