@@ -40,6 +40,14 @@ const BUDGET_THRESHOLDS = {
   ],
 };
 
+// One column of the snapshots per budget over time (time series).
+const snapshotsOverTime = (column: 'remaining' | 'burn') => sql(`
+SELECT $__timeGroupAlias(b.computed_at, $__interval), ${BUDGET_LABEL('b')} AS metric, avg(b.${column}) AS ${column}
+FROM error_budget.error_budgets b
+WHERE $__timeFilter(b.computed_at) AND ${FILTER('b')}
+GROUP BY 1, 2
+ORDER BY 1, 2`, 'time_series');
+
 let nextId = 1;
 function panel(type: string, title: string, x: number, y: number, w: number, h: number,
                target: Record<string, unknown>, extra: Partial<Panel> = {}): Panel {
@@ -59,20 +67,11 @@ ORDER BY l.remaining`, 'table'), {
     fieldConfig: { defaults: { unit: 'percentunit', min: -1, max: 1, thresholds: BUDGET_THRESHOLDS, color: { mode: FieldColorModeId.Thresholds } }, overrides: [] },
     options: { reduceOptions: { values: true, calcs: ['lastNotNull'], fields: '/^remaining$/' }, colorMode: 'background', textMode: 'value_and_name', graphMode: 'none' },
   }),
-  panel('timeseries', 'Remaining over time', 0, 6, 12, 8, sql(`
-SELECT $__timeGroupAlias(b.computed_at, $__interval), ${BUDGET_LABEL('b')} AS metric, avg(b.remaining) AS remaining
-FROM error_budget.error_budgets b
-WHERE $__timeFilter(b.computed_at) AND ${FILTER('b')}
-GROUP BY 1, 2
-ORDER BY 1, 2`, 'time_series'), {
+  panel('timeseries', 'Remaining over time', 0, 6, 12, 8, snapshotsOverTime('remaining'), {
     fieldConfig: { defaults: { unit: 'percentunit', thresholds: BUDGET_THRESHOLDS, custom: { thresholdsStyle: { mode: 'line' } } }, overrides: [] },
   }),
-  panel('timeseries', 'Burn rate over time', 12, 6, 12, 8, sql(`
-SELECT $__timeGroupAlias(b.computed_at, $__interval), ${BUDGET_LABEL('b')} AS metric, avg(b.burn) AS burn
-FROM error_budget.error_budgets b
-WHERE $__timeFilter(b.computed_at) AND ${FILTER('b')}
-GROUP BY 1, 2
-ORDER BY 1, 2`, 'time_series'), { description: 'Burn rate over each SLO window: 1 spends exactly the budget' }),
+  panel('timeseries', 'Burn rate over time', 12, 6, 12, 8, snapshotsOverTime('burn'),
+        { description: 'Burn rate over each SLO window: 1 spends exactly the budget' }),
   panel('table', 'Status and latest transitions', 0, 14, 12, 8, sql(`
 SELECT e.computed_at AS "time", e.name AS slo, e.vertical, e.budget ->> 'scope' AS scope,
        e.from_status::text AS "from", e.to_status::text AS "to", e.remaining
