@@ -35,6 +35,8 @@
 
 #include "../core/budget_status.hpp"
 #include "boundary.hpp"
+#include "flag_budget_columns.hpp"
+#include "flag_budget_bulk.hpp"
 #include "status_gucs.hpp"
 
 extern "C" {
@@ -42,21 +44,11 @@ extern "C" {
 }
 
 namespace core = error_budget::core;
+using error_budget::pg::BudgetColumns;
+using error_budget::pg::MAX_KEY_COLUMNS;
+using error_budget::pg::budget_column_type;
 
 namespace {
-
-constexpr int MAX_KEY_COLUMNS = 16;
-
-// Where the trigger reads and writes, resolved from its arguments.
-struct BudgetColumns {
-    AttrNumber remaining;
-    AttrNumber status;
-    AttrNumber keys[MAX_KEY_COLUMNS];
-    int key_count;
-    AttrNumber snapshot_id;  // InvalidAttrNumber when the table has no usable `id`
-    AttrNumber computed_at;  // InvalidAttrNumber when the table has no `computed_at timestamptz`
-    AttrNumber dimensions;   // InvalidAttrNumber when the table has no `dimensions jsonb` (logged with the event)
-};
 
 [[noreturn]] void trigger_misuse(const char *message, const char *hint) {
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED), errmsg("%s", message),
@@ -64,89 +56,23 @@ struct BudgetColumns {
     pg_unreachable();
 }
 
-const char *usage_hint() {
-    return "Use CREATE TRIGGER ... BEFORE INSERT OR UPDATE ON <table> FOR EACH ROW "
-           "EXECUTE FUNCTION flag_budget('<remaining column>', '<status column>' [, '<key column>', ...]).";
-}
+const char *hint() { return error_budget::pg::flag_budget_usage_hint(); }
 
+// The row form: BEFORE INSERT OR UPDATE ... FOR EACH ROW. The statement form
+// (AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT) is checked in
+// flag_budget_bulk.cpp.
 TriggerData *trigger_data(FunctionCallInfo fcinfo) {
-    if (!CALLED_AS_TRIGGER(fcinfo)) trigger_misuse("flag_budget() can only be called as a trigger", usage_hint());
+    if (!CALLED_AS_TRIGGER(fcinfo)) trigger_misuse("flag_budget() can only be called as a trigger", hint());
     auto *data = reinterpret_cast<TriggerData *>(fcinfo->context);
     const TriggerEvent event = data->tg_event;
-    if (!TRIGGER_FIRED_FOR_ROW(event))
-        trigger_misuse("flag_budget must be a FOR EACH ROW trigger, not FOR EACH STATEMENT", usage_hint());
+    if (!TRIGGER_FIRED_FOR_ROW(event)) return data;
     if (!TRIGGER_FIRED_BEFORE(event))
-        trigger_misuse("flag_budget must be a BEFORE trigger: an AFTER or INSTEAD OF trigger cannot set the status column",
-                       usage_hint());
+        trigger_misuse("flag_budget FOR EACH ROW must be a BEFORE trigger: an AFTER or INSTEAD OF trigger cannot set the "
+                       "status column",
+                       hint());
     if (!TRIGGER_FIRED_BY_INSERT(event) && !TRIGGER_FIRED_BY_UPDATE(event))
-        trigger_misuse("flag_budget must fire on INSERT or UPDATE", usage_hint());
+        trigger_misuse("flag_budget must fire on INSERT or UPDATE", hint());
     return data;
-}
-
-AttrNumber column_named(Relation rel, const char *name) {
-    const int attnum = SPI_fnumber(RelationGetDescr(rel), name);
-    if (attnum <= 0)
-        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
-                        errmsg("flag_budget: column \"%s\" of table \"%s\" does not exist", name,
-                               RelationGetRelationName(rel)),
-                        errhint("%s", usage_hint())));
-    return static_cast<AttrNumber>(attnum);
-}
-
-Oid column_type(Relation rel, AttrNumber attnum) {
-    return getBaseType(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid);
-}
-
-[[noreturn]] void wrong_type(Relation rel, const char *role, AttrNumber attnum, const char *allowed) {
-    const Form_pg_attribute attr = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-    ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-                    errmsg("flag_budget: %s column \"%s\" of table \"%s\" has type %s, expected %s", role,
-                           NameStr(attr->attname), RelationGetRelationName(rel), format_type_be(attr->atttypid),
-                           allowed)));
-    pg_unreachable();
-}
-
-// The optional conventional column `name`, if it exists with one of the types.
-AttrNumber optional_column(Relation rel, const char *name, const Oid *types, int type_count) {
-    const int attnum = SPI_fnumber(RelationGetDescr(rel), name);
-    if (attnum <= 0) return InvalidAttrNumber;
-    const Oid type = column_type(rel, static_cast<AttrNumber>(attnum));
-    for (int i = 0; i < type_count; ++i)
-        if (type == types[i]) return static_cast<AttrNumber>(attnum);
-    return InvalidAttrNumber;
-}
-
-BudgetColumns resolve_columns(const TriggerData *data) {
-    const Trigger *trigger = data->tg_trigger;
-    Relation rel = data->tg_relation;
-    if (trigger->tgnargs < 2 || trigger->tgnargs > 2 + MAX_KEY_COLUMNS)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("flag_budget on table \"%s\" needs 2 to %d arguments, got %d",
-                               RelationGetRelationName(rel), 2 + MAX_KEY_COLUMNS, trigger->tgnargs),
-                        errhint("%s", usage_hint())));
-    BudgetColumns columns{};
-    columns.remaining = column_named(rel, trigger->tgargs[0]);
-    columns.status = column_named(rel, trigger->tgargs[1]);
-    if (columns.remaining == columns.status)
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("flag_budget: the remaining and status columns must differ, got \"%s\" twice",
-                               trigger->tgargs[0])));
-    const Oid remaining_type = column_type(rel, columns.remaining);
-    if (remaining_type != FLOAT8OID && remaining_type != FLOAT4OID && remaining_type != NUMERICOID)
-        wrong_type(rel, "remaining", columns.remaining, "double precision, real or numeric");
-    const Oid status_type = column_type(rel, columns.status);
-    if (status_type != TEXTOID && status_type != VARCHAROID && !type_is_enum(status_type))
-        wrong_type(rel, "status", columns.status, "text, varchar or an enum such as error_budget.budget_status");
-    columns.key_count = trigger->tgnargs - 2;
-    for (int i = 0; i < columns.key_count; ++i) columns.keys[i] = column_named(rel, trigger->tgargs[2 + i]);
-
-    static const Oid id_types[] = {INT8OID, INT4OID, INT2OID};
-    static const Oid time_types[] = {TIMESTAMPTZOID};
-    static const Oid json_types[] = {JSONBOID};
-    columns.snapshot_id = optional_column(rel, "id", id_types, 3);
-    columns.computed_at = optional_column(rel, "computed_at", time_types, 1);
-    columns.dimensions = optional_column(rel, "dimensions", json_types, 1);
-    return columns;
 }
 
 std::optional<double> read_remaining(HeapTuple tuple, TupleDesc desc, AttrNumber attnum) {
@@ -288,7 +214,12 @@ const char *const insert_current_sql =
     "SELECT (SELECT ctid FROM moved), "                                                                           \
     " pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "          \
     "FROM logged"
-const char *const record_transition_sql = RECORD_TRANSITION_SQL(", dimensions", ", $10");
+// A transition of error_budgets whose SLO has predefined responses asks the
+// budget_events trigger to start and end them (responses '{}', which it replaces).
+const char *const record_transition_sql = RECORD_TRANSITION_SQL(
+    ", dimensions, responses",
+    ", $10, CASE WHEN $8 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS (SELECT FROM error_budget.responses r"
+    " WHERE r.slo OPERATOR(pg_catalog.=) ($2::pg_catalog.jsonb ->> 'name')) THEN '{}'::pg_catalog.jsonb END");
 const char *const record_transition_sql_before_0_5 = RECORD_TRANSITION_SQL("", "");
 
 // Whether error_budget.budget_events has the column dimensions (0.5.0 and later).
@@ -451,7 +382,7 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
     if (columns.snapshot_id != InvalidAttrNumber) {
         const Datum id = heap_getattr(tuple, columns.snapshot_id, desc, &isnull);
         if (!isnull) {
-            switch (column_type(rel, columns.snapshot_id)) {
+            switch (budget_column_type(rel, columns.snapshot_id)) {
                 case INT8OID: values[P_SNAPSHOT] = id; break;
                 case INT4OID: values[P_SNAPSHOT] = Int64GetDatum(DatumGetInt32(id)); break;
                 default: values[P_SNAPSHOT] = Int64GetDatum(DatumGetInt16(id)); break;
@@ -507,7 +438,9 @@ void error_budget::pg::register_status_cache_callbacks() {
 
 EB_FUNCTION(flag_budget) {
     TriggerData *data = trigger_data(fcinfo);
-    const BudgetColumns columns = resolve_columns(data);
+    const BudgetColumns columns = error_budget::pg::resolve_budget_columns(data);
+    if (!TRIGGER_FIRED_FOR_ROW(data->tg_event)) return error_budget::pg::record_statement_transitions(data, columns);
+
     const core::StatusThresholds thresholds = error_budget::pg::current_status_thresholds();
     core::validate_thresholds(thresholds);
 
@@ -518,6 +451,10 @@ EB_FUNCTION(flag_budget) {
     const core::BudgetStatus status = core::status_for(remaining, thresholds);
 
     HeapTuple result = with_status(tuple, desc, columns.status, status);
+    // An INSERT into a table that also has the statement form leaves the
+    // bookkeeping to it: one set-based pass per statement instead of one per row.
+    if (!is_update && error_budget::pg::statement_bookkeeping_follows(data, fcinfo->flinfo->fn_oid))
+        return PointerGetDatum(result);
     if (!is_update || !status_unchanged(data->tg_trigtuple, desc, columns.status, status))
         record_status(data, result, columns, status, remaining);
     return PointerGetDatum(result);

@@ -12,6 +12,7 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 void _PG_init(void) {
     error_budget::pg::define_status_gucs();
+    error_budget::pg::define_notify_gucs();
     error_budget::pg::define_catalog_gucs();
     MarkGUCPrefixReserved("error_budget");
     error_budget::core::set_interrupt_check(error_budget::pg::statement_should_stop);

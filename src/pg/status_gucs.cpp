@@ -8,6 +8,7 @@ namespace {
 
 double block_below = core::StatusThresholds{}.block_below;
 double escalate_below = core::StatusThresholds{}.escalate_below;
+int notify_limit = 1000;
 
 // A SET in a session is checked against the other threshold at once. Values from
 // configuration files, ALTER DATABASE/ROLE SET arrive one at a time in no fixed
@@ -49,6 +50,18 @@ void define_status_gucs() {
         "Between 0 and 1, and not above error_budget.block_below.", &escalate_below, escalate_below, 0.0, 1.0,
         PGC_USERSET, 0, check_escalate_below, nullptr, nullptr);
 }
+
+void define_notify_gucs() {
+    DefineCustomIntVariable(
+        "error_budget.notify_limit",
+        "How many status transitions one statement announces one by one (NOTIFY error_budget); the rest are summed up "
+        "in one summary notification.",
+        "Transitions to escalated or exhausted are always announced one by one. Applies to bulk bookkeeping (the "
+        "statement form of flag_budget, which error_budgets has).",
+        &notify_limit, notify_limit, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+}
+
+int current_notify_limit() { return notify_limit; }
 
 core::StatusThresholds current_status_thresholds() { return core::StatusThresholds{block_below, escalate_below}; }
 

@@ -145,11 +145,16 @@ COMMENT ON FUNCTION error_budget.budget_event_payload(error_budget.budget_events
 CREATE FUNCTION @extschema@.flag_budget() RETURNS trigger
     AS 'MODULE_PATHNAME' LANGUAGE C;
 COMMENT ON FUNCTION @extschema@.flag_budget() IS
-    'BEFORE INSERT OR UPDATE FOR EACH ROW trigger: flag_budget(''remaining_col'', ''status_col'' [, ''key_col'', ...]) sets status from remaining (thresholds error_budget.block_below / escalate_below) and logs each status transition to error_budget.budget_events with NOTIFY error_budget';
+    'BEFORE INSERT OR UPDATE FOR EACH ROW trigger: flag_budget(''remaining_col'', ''status_col'' [, ''key_col'', ...]) sets status from remaining (thresholds error_budget.block_below / escalate_below) and logs each status transition to error_budget.budget_events with NOTIFY error_budget. Declared also as AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT with the same arguments, it does the logging of INSERTs once per statement, set-based (the row form then only sets the status)';
 
 CREATE TRIGGER error_budgets_flag BEFORE INSERT OR UPDATE ON error_budget.error_budgets
     FOR EACH ROW EXECUTE FUNCTION @extschema@.flag_budget('remaining', 'status', 'vertical', 'name', 'scope');
-COMMENT ON TRIGGER error_budgets_flag ON error_budget.error_budgets IS 'Sets each snapshot''s status from remaining and logs and announces transitions of the budget (vertical, name, scope)';
+COMMENT ON TRIGGER error_budgets_flag ON error_budget.error_budgets IS 'Sets each snapshot''s status from remaining; logs and announces the transitions an UPDATE causes (those of INSERTs: error_budgets_transitions)';
+-- The bookkeeping of INSERTs, once per statement for all its snapshots.
+CREATE TRIGGER error_budgets_transitions AFTER INSERT ON error_budget.error_budgets
+    REFERENCING NEW TABLE AS new_snapshots
+    FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.flag_budget('remaining', 'status', 'vertical', 'name', 'scope');
+COMMENT ON TRIGGER error_budgets_transitions ON error_budget.error_budgets IS 'Logs and announces the status transitions of the budgets (vertical, name, scope) an INSERT or COPY wrote, set-based, once per statement (NOTIFY: up to error_budget.notify_limit one by one, escalations always, then a summary)';
 
 -- pg_dump keeps the rows (and the id sequences) of the history tables.
 COMMENT ON SEQUENCE error_budget.error_budgets_id_seq IS 'Identity of error_budget.error_budgets.id (dumped with the rows)';

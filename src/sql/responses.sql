@@ -79,6 +79,10 @@ DECLARE
     started jsonb;
     ended jsonb;
 BEGIN
+    -- Fired only when the writer asked (responses '{}': a transition of
+    -- error_budgets whose SLO has responses); the request is replaced by what
+    -- was started and ended, NULL when nothing.
+    NEW.responses := NULL;
     -- (generated columns such as name are not computed yet in a BEFORE trigger)
     IF NEW.source <> 'error_budget.error_budgets'
        OR NOT EXISTS (SELECT FROM error_budget.responses r WHERE r.slo = NEW.budget ->> 'name') THEN
@@ -119,9 +123,9 @@ COMMENT ON FUNCTION error_budget.start_and_end_responses() IS
     'Trigger function of budget_events: a transition starts the predefined responses its new status requires and ends those it no longer does (response_log), and names them in the event''s responses (and so in its NOTIFY payload)';
 REVOKE ALL ON FUNCTION error_budget.start_and_end_responses() FROM PUBLIC;
 CREATE TRIGGER budget_events_responses BEFORE INSERT ON error_budget.budget_events
-    FOR EACH ROW EXECUTE FUNCTION error_budget.start_and_end_responses();
+    FOR EACH ROW WHEN (NEW.responses IS NOT NULL) EXECUTE FUNCTION error_budget.start_and_end_responses();
 COMMENT ON TRIGGER budget_events_responses ON error_budget.budget_events IS
-    'Starts and ends predefined responses on each transition, and names them in the event';
+    'Starts and ends predefined responses on each transition that asks for it (flag_budget writes responses ''{}'' when the SLO has responses; other transitions pay nothing), and names them in the event';
 
 CREATE VIEW error_budget.active_responses WITH (security_invoker = true) AS
 SELECT CASE WHEN r.applies_to = '{}' THEN l.dimensions ELSE r.applies_to END AS applies_to,

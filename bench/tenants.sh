@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# bench/tenants.sh [TENANTS] [CALLS] — benchmark (not a test): compute_budgets() at
+# per-tenant scale against what PostgreSQL itself needs for the same result, on the
+# same rows, in the same run.
+#
+#   bench/tenants.sh              16,384 tenants, 2,000,000 calls over 14 days
+#   bench/tenants.sh 1000         1,000 tenants
+#   RUNS=5 bench/tenants.sh 16384 2000000
+#
+# 3 SLOs by tenant (availability-like, latency, cost per call) + 1 by vertical,
+# rolling 7 days: about 3 x TENANTS + 4 budgets a run. Timed, RUNS times each
+# (interleaved, median reported):
+#   first_day   compute_budgets(at) on an empty history: every budget's first
+#               snapshot is a transition (logged, announced)
+#   later_day   compute_budgets(at + 1 day) after it: few transitions
+#   scan        the grouped scan: SELECT tenant, count(*) FILTER (WHERE ok),
+#               count(*) ... GROUP BY tenant over the same window
+#   insert      a plain INSERT ... SELECT of the same number of snapshot rows into
+#               a copy of error_budgets (LIKE ... INCLUDING ALL: its indexes, no
+#               trigger, no foreign key)
+# Goal: compute_budgets <= 1.3 x (scan + insert), first day and later days.
+# The breakdown times the parts: the computation without the history trigger
+# (ALTER TABLE ... DISABLE TRIGGER), the scans alone (run_slo_scan), and the
+# trigger's share (with - without).
+# Starts its own throwaway cluster (stopped at exit); the extension must be
+# installed (make install). Serial plans, jit off, table prewarmed.
+set -euo pipefail
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+
+TENANTS=${1:-${TENANTS:-16384}}
+CALLS=${2:-${CALLS:-2000000}}
+RUNS=${RUNS:-3}
+[[ $TENANTS =~ ^[1-9][0-9]*$ ]] || die "TENANTS must be a positive integer, got '$TENANTS'"
+[[ $CALLS =~ ^[1-9][0-9]*$ ]] || die "CALLS must be a positive integer, got '$CALLS'"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
+
+trap eb_cluster_stop EXIT
+trap 'exit 130' INT TERM
+eb_cluster_start "shared_buffers = '2GB'" "work_mem = '64MB'" "maintenance_work_mem = '512MB'" \
+    "autovacuum = off" "fsync = off" "synchronous_commit = off" "jit = off" "max_wal_size = '8GB'" \
+    "max_parallel_workers_per_gather = 0" "TimeZone = 'UTC'"
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d postgres)
+sql() { "${PSQL[@]}" -At -c "$1"; }
+
+printf '== error_budget per-tenant benchmark\n'
+printf 'cores: %s; %s; %s tenants, %s calls over 14 days; RUNS: %s\n' "$(nproc)" "$(sql 'SHOW server_version')" \
+    "$TENANTS" "$CALLS" "$RUNS"
+
+t=$SECONDS
+"${PSQL[@]}" >/dev/null <<SQL
+CREATE EXTENSION error_budget;
+CREATE EXTENSION pg_prewarm;
+-- Calls spread evenly over 14 days; tenant by a hash of the id, vertical by tenant.
+CREATE TABLE calls AS
+SELECT i AS id,
+       timestamptz '2026-11-01 00:00+00' + (i::float8 / $CALLS) * interval '14 days' AS created_at,
+       'v' || (t % 4) AS vertical,
+       't' || t AS tenant,
+       (h & 1023) >= 31 AS ok,
+       200 + ((h >> 10) & 1023) AS first_token_ms,
+       0.01 + ((h >> 20) & 255) / 2560.0 AS cost_usd
+FROM generate_series(1, $CALLS) AS i,
+     LATERAL (SELECT hashint8extended(i, 7) & 2147483647 AS h) AS r,
+     LATERAL (SELECT (hashint8extended(i, 11) & 2147483647) % $TENANTS AS t) AS k;
+CREATE INDEX ON calls (created_at);
+VACUUM ANALYZE calls;
+SELECT pg_prewarm('calls');
+SELECT error_budget.define_slo('success', 'calls', 'ratio', good => 'ok', target => 0.95, dimensions => '{tenant}');
+SELECT error_budget.define_slo('latency', 'calls', 'ratio', good => 'first_token_ms <= 1150', target => 0.95, dimensions => '{tenant}');
+SELECT error_budget.define_slo('cost', 'calls', 'amount_per_unit', amount => 'cost_usd', allowance => 0.06, dimensions => '{tenant}');
+SELECT error_budget.define_slo('vertical_success', 'calls', 'ratio', good => 'ok', target => 0.95, dimensions => '{vertical}');
+CREATE TABLE plain_budgets (LIKE error_budget.error_budgets INCLUDING ALL);
+ALTER TABLE plain_budgets SET (autovacuum_enabled = off);
+SQL
+say "calls built in $((SECONDS - t)) s"
+
+AT="timestamptz '2026-11-12 00:00+00'"
+WINDOW="created_at >= $AT - interval '7 days' AND created_at < $AT"
+# The snapshot rows the plain INSERT writes: one real run's rows.
+"${PSQL[@]}" >/dev/null <<SQL
+SELECT count(*) FROM error_budget.compute_budgets($AT);
+CREATE TABLE source_snapshots AS SELECT * FROM error_budget.error_budgets;
+SQL
+snapshots=$(sql "SELECT count(*) FROM source_snapshots")
+ids=$(sql "SELECT array_agg(id ORDER BY id) FROM error_budget.slos")
+columns=$(sql "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute
+               WHERE attrelid = 'plain_budgets'::regclass AND attnum > 0 AND NOT attisdropped AND attname <> 'id'")
+
+reset_history() { echo "TRUNCATE error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current, plain_budgets; CHECKPOINT;"; }
+# time_ms SETUP SQL: runs SETUP, then SQL with \timing; prints SQL's milliseconds.
+time_ms() {
+    "${PSQL[@]}" -o /dev/null <<SQL | awk '/^Time:/ {t = $2} END {print t}'
+$1
+\timing on
+$2
+SQL
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+declare -A times=()
+for ((r = 0; r <= RUNS; r++)); do
+    first=$(time_ms "$(reset_history)" "SELECT count(*) FROM error_budget.compute_budgets($AT);")
+    later=$(time_ms "CHECKPOINT;" "SELECT count(*) FROM error_budget.compute_budgets($AT + interval '1 day');")
+    transitions=$(sql "SELECT count(*) FROM error_budget.budget_events WHERE computed_at = $AT + interval '1 day'")
+    first_off=$(time_ms "$(reset_history) ALTER TABLE error_budget.error_budgets DISABLE TRIGGER error_budgets_flag;" \
+                        "SELECT count(*) FROM error_budget.compute_budgets($AT);")
+    sql "ALTER TABLE error_budget.error_budgets ENABLE TRIGGER error_budgets_flag" >/dev/null
+    scan=$(time_ms "" "SELECT count(*) FROM (SELECT tenant, count(*) FILTER (WHERE ok), count(*) FROM calls WHERE $WINDOW GROUP BY tenant) AS s;")
+    scans=$(time_ms "" "SELECT count(*) FROM error_budget.run_slo_scan('occurrences', '$ids', $AT - interval '7 days', $AT);")
+    insert=$(time_ms "$(reset_history)" "INSERT INTO plain_budgets ($columns) SELECT $columns FROM source_snapshots;")
+    [ "$r" -eq 0 ] && continue  # the first round warms up
+    times[first]+="$first "; times[later]+="$later "; times[first_off]+="$first_off "
+    times[scan]+="$scan "; times[scans]+="$scans "; times[insert]+="$insert "
+    say "run $r/$RUNS done"
+done
+med() { echo "${times[$1]}" | median; }
+first=$(med first); later=$(med later); first_off=$(med first_off)
+scan=$(med scan); scans=$(med scans); insert=$(med insert)
+
+printf '\n-- %s snapshots a run (%s tenants x 3 SLOs + 4 verticals), %s transitions on the later day; median of %s, ms\n' \
+    "$snapshots" "$TENANTS" "$transitions" "$RUNS"
+printf '%-58s %10.1f\n' \
+    "compute_budgets(), first day (every budget transitions)" "$first" \
+    "compute_budgets(), a later day" "$later" \
+    "baseline: grouped scan (count FILTER, count GROUP BY tenant)" "$scan" \
+    "baseline: plain INSERT ... SELECT of $snapshots snapshot rows" "$insert"
+printf '\nbreakdown (first day)\n'
+printf '%-58s %10.1f\n' \
+    "the SLO scans alone (run_slo_scan, all 4 SLOs)" "$scans" \
+    "compute_budgets() with the history trigger disabled" "$first_off" \
+    "the trigger's share (first day - disabled)" "$(awk -v a="$first" -v b="$first_off" 'BEGIN {print a - b}')" \
+    "the rest of the computation (disabled - scans - insert)" "$(awk -v a="$first_off" -v b="$scans" -v c="$insert" 'BEGIN {print a - b - c}')"
+awk -v f="$first" -v l="$later" -v s="$scan" -v i="$insert" 'BEGIN {
+    printf "\ncompute_budgets vs (scan + insert): first day %.2fx, later day %.2fx (goal <= 1.3x)\n", f / (s + i), l / (s + i) }'

@@ -1,0 +1,428 @@
+// flag_budget(remaining_column, status_column [, key_column ...]) as an
+// AFTER INSERT ... REFERENCING NEW TABLE AS <name> FOR EACH STATEMENT trigger:
+// the bookkeeping of all the snapshots one INSERT (or COPY) wrote, set-based. The
+// row form (BEFORE INSERT OR UPDATE ... FOR EACH ROW) still sets each status and
+// keeps the bookkeeping of UPDATEs; on INSERT it sees this trigger and leaves the
+// bookkeeping to it (statement_bookkeeping_follows).
+//
+// Same semantics as the row form (flag_budget_trigger.cpp), for every budget the
+// statement touched:
+//   * its snapshots are taken in computed_at order (then in the order written);
+//   * a snapshot is history, neither logged nor announced nor changing the current
+//     status, when the budget already had something later before the statement:
+//     a logged transition computed after it, or a snapshot in the table computed
+//     after it (the statement's own rows do not count);
+//   * every other snapshot whose status differs from the one before it (the
+//     budget's current status for the first) is a transition: logged to
+//     budget_events in that order, and the budget's budget_current row ends with
+//     the last status. A budget's first snapshot is a transition from NULL.
+//
+// Three statements, each one pass over the transition table:
+//   1. lock: SELECT ... FOR UPDATE of the budgets' budget_current rows that exist,
+//      in the order of their keys (two bulk writers never deadlock on each other);
+//   2. existing budgets: with a snapshot taken after the locks (READ COMMITTED
+//      then sees every transition a previous holder committed), judge history,
+//      log the transitions, move the current statuses;
+//   3. new budgets: INSERT ... ON CONFLICT DO NOTHING of their budget_current rows
+//      with their last status, and log their transitions. A budget another session
+//      created meanwhile conflicts: the three statements run again for those
+//      budgets alone (their rows now exist; under REPEATABLE READ the conflict is
+//      already a serialization failure).
+// Nothing in this file holds per-budget state: the statements do all the work,
+// so memory does not grow with the number of budgets.
+//
+// NOTIFY at scale: the first error_budget.notify_limit transitions of a statement
+// (in event id order) are announced one by one, and so is every transition to
+// escalated or exhausted, whatever their number: a pager never misses an
+// escalation. When transitions were left unannounced, one summary notification
+// follows: {"summary": true, "source", "transitions", "announced",
+// "first_event_id", "last_event_id"} — the events table holds every one.
+#include "flag_budget_bulk.hpp"
+
+#include "status_gucs.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "catalog/pg_trigger.h"
+}
+
+namespace error_budget::pg {
+
+namespace {
+
+[[noreturn]] void misuse(const char *message) {
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED), errmsg("%s", message),
+                    errhint("%s", flag_budget_usage_hint())));
+    pg_unreachable();
+}
+
+bool fires_now(char enabled) {
+    if (enabled == TRIGGER_DISABLED) return false;
+    if (enabled == TRIGGER_FIRES_ALWAYS) return true;
+    const bool replica = SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA;
+    return enabled == TRIGGER_FIRES_ON_REPLICA ? replica : !replica;
+}
+
+bool is_statement_form(const Trigger *trigger, Oid function) {
+    return trigger->tgfoid == function && !TRIGGER_FOR_ROW(trigger->tgtype) && TRIGGER_FOR_AFTER(trigger->tgtype) &&
+           TRIGGER_FOR_INSERT(trigger->tgtype) && trigger->tgnewtable != nullptr;
+}
+
+// ---- SQL of the statements ---------------------------------------------------
+
+const char *column_name(Relation rel, AttrNumber attnum) {
+    return quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname));
+}
+
+// A key column's value as the text of the budget key: the column itself for text
+// and varchar, otherwise its type's output (format's %s), as the row form prints it.
+void append_key_text(StringInfo sql, Relation rel, AttrNumber attnum, const char *alias) {
+    const char *column = column_name(rel, attnum);
+    const Oid type = budget_column_type(rel, attnum);
+    if (type == TEXTOID || type == VARCHAROID)
+        appendStringInfo(sql, "%s.%s", alias, column);
+    else
+        appendStringInfo(sql, "CASE WHEN %1$s.%2$s IS NULL THEN NULL ELSE pg_catalog.format('%%s', %1$s.%2$s) END",
+                         alias, column);
+}
+
+// The budget's identity, as budget_current keys it: {"key column": "value", ...}.
+void append_budget_key(StringInfo sql, const TriggerData *data, const BudgetColumns &columns, const char *alias) {
+    if (columns.key_count == 0) {
+        appendStringInfoString(sql, "'{}'::pg_catalog.jsonb");
+        return;
+    }
+    appendStringInfoString(sql, "pg_catalog.jsonb_build_object(");
+    for (int i = 0; i < columns.key_count; ++i) {
+        appendStringInfo(sql, "%s%s, ", i > 0 ? ", " : "", quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
+        append_key_text(sql, data->tg_relation, columns.keys[i], alias);
+    }
+    appendStringInfoChar(sql, ')');
+}
+
+// Parameters: $1 the table (regclass), $2 the budgets to handle (jsonb[], NULL:
+// all), $3 the table's qualified name (budget_events.source), $4 how many
+// transitions may still be announced one by one.
+constexpr int PARAMETER_COUNT = 4;
+const Oid parameter_types[PARAMETER_COUNT] = {OIDOID, JSONBARRAYOID, TEXTOID, INT8OID};
+
+// The budgets the statement wrote (restricted to $2).
+void append_budgets_written(StringInfo sql, const TriggerData *data, const BudgetColumns &columns) {
+    appendStringInfoString(sql, "(SELECT x.budget FROM (SELECT ");
+    append_budget_key(sql, data, columns, "t");
+    appendStringInfo(sql,
+                     " AS budget FROM %s t) AS x"
+                     " WHERE $2::pg_catalog.jsonb[] IS NULL OR x.budget OPERATOR(pg_catalog.=) ANY ($2))",
+                     quote_identifier(data->tg_trigger->tgnewtable));
+}
+
+// n: the statement's snapshots, one row each, with their budget and order.
+void append_snapshots_cte(StringInfo sql, const TriggerData *data, const BudgetColumns &columns) {
+    Relation rel = data->tg_relation;
+    appendStringInfoString(sql, "WITH n AS MATERIALIZED (SELECT * FROM (SELECT ");
+    append_budget_key(sql, data, columns, "t");
+    appendStringInfo(sql, " AS budget, t.%s::pg_catalog.text AS status, t.%s::pg_catalog.float8 AS remaining, ",
+                     column_name(rel, columns.status), column_name(rel, columns.remaining));
+    if (columns.computed_at != InvalidAttrNumber) {
+        const char *at = column_name(rel, columns.computed_at);
+        appendStringInfo(sql, "t.%1$s AS computed_at, COALESCE(t.%1$s, pg_catalog.now()) AS at, ", at);
+    } else {
+        appendStringInfoString(sql, "NULL::pg_catalog.timestamptz AS computed_at, pg_catalog.now() AS at, ");
+    }
+    if (columns.snapshot_id != InvalidAttrNumber)
+        appendStringInfo(sql, "t.%s::pg_catalog.int8 AS snapshot_id, ", column_name(rel, columns.snapshot_id));
+    else
+        appendStringInfoString(sql, "NULL::pg_catalog.int8 AS snapshot_id, ");
+    if (columns.dimensions != InvalidAttrNumber)
+        appendStringInfo(sql, "t.%s AS dimensions, ", column_name(rel, columns.dimensions));
+    else
+        appendStringInfoString(sql, "NULL::pg_catalog.jsonb AS dimensions, ");
+    appendStringInfo(sql,
+                     "pg_catalog.row_number() OVER () AS ord FROM %s t) AS x"
+                     " WHERE $2::pg_catalog.jsonb[] IS NULL OR x.budget OPERATOR(pg_catalog.=) ANY ($2))",
+                     quote_identifier(data->tg_trigger->tgnewtable));
+}
+
+// Logs the transitions (CTE `transitions`: budget, status, from_status, remaining,
+// at, snapshot_id, dimensions, ord) and announces them; the result row is
+// (transitions, announced, first event id, last event id). A transition of
+// error_budgets whose SLO has predefined responses asks the budget_events trigger
+// to start and end them (responses '{}', which it replaces).
+void append_log_and_announce(StringInfo sql, bool events_have_dimensions, const char *extra_column = "") {
+    appendStringInfo(sql,
+                     ", logged AS (INSERT INTO error_budget.budget_events"
+                     " (source, budget, from_status, to_status, remaining, computed_at, snapshot_id%s)"
+                     " SELECT $3, w.budget, w.from_status::error_budget.budget_status, w.status::error_budget.budget_status,"
+                     " w.remaining, w.at, w.snapshot_id%s FROM transitions w ORDER BY w.budget, w.at, w.ord RETURNING *)"
+                     // in event id order: the first $4, and every escalation
+                     " SELECT pg_catalog.count(*)::pg_catalog.int8,"
+                     " pg_catalog.count(pg_catalog.pg_notify('error_budget', a.payload)) FILTER (WHERE a.payload IS NOT NULL)"
+                     "  ::pg_catalog.int8, pg_catalog.min(a.id), pg_catalog.max(a.id)%s"
+                     " FROM (SELECT l.id, CASE WHEN pg_catalog.row_number() OVER (ORDER BY l.id) OPERATOR(pg_catalog.<=) $4"
+                     "  OR l.to_status OPERATOR(pg_catalog.>=) 'escalated'::error_budget.budget_status"
+                     "  THEN error_budget.budget_event_payload(l)::pg_catalog.text END AS payload FROM logged l) AS a",
+                     events_have_dimensions ? ", dimensions, responses" : "",
+                     events_have_dimensions
+                         ? ", w.dimensions, CASE WHEN $3 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS"
+                           " (SELECT FROM error_budget.responses r WHERE r.slo OPERATOR(pg_catalog.=) (w.budget ->> 'name'))"
+                           " THEN '{}'::pg_catalog.jsonb END"
+                         : "",
+                     extra_column);
+}
+
+// Statement 1: lock the existing budgets' current statuses, in key order.
+char *lock_sql(const TriggerData *data, const BudgetColumns &columns) {
+    StringInfoData sql;
+    initStringInfo(&sql);
+    appendStringInfoString(&sql,
+                           "SELECT pg_catalog.count(*) FROM (SELECT FROM error_budget.budget_current c"
+                           " WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget IN ");
+    append_budgets_written(&sql, data, columns);
+    appendStringInfoString(&sql, " ORDER BY c.budget FOR UPDATE OF c) AS locked");
+    return sql.data;
+}
+
+// When the budget had something later than its first snapshot in this statement
+// (NULL: nothing), for the candidates k (budgets whose status may change).
+void append_latest_before(StringInfo sql, const TriggerData *data, const BudgetColumns &columns) {
+    Relation rel = data->tg_relation;
+    if (columns.computed_at == InvalidAttrNumber) {
+        // No snapshot times: logged transitions are ordered by snapshot id.
+        appendStringInfoString(sql,
+                               ", latest AS (SELECT k.budget, (SELECT pg_catalog.max(e.snapshot_id) FROM error_budget.budget_events e"
+                               " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) k.budget) AS after"
+                               " FROM cand k)");
+        return;
+    }
+    const char *at = column_name(rel, columns.computed_at);
+    appendStringInfo(sql,
+                     ", latest AS (SELECT k.budget, GREATEST("
+                     "(SELECT pg_catalog.max(e.computed_at) FROM error_budget.budget_events e"
+                     " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) k.budget),"
+                     " (SELECT t.%1$s FROM %2$s t WHERE ",
+                     at,
+                     quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
+    for (int i = 0; i < columns.key_count; ++i) {
+        append_key_text(sql, rel, columns.keys[i], "t");
+        appendStringInfo(sql, " OPERATOR(pg_catalog.=) (k.budget ->> %s) AND ",
+                         quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
+    }
+    appendStringInfo(sql,
+                     "t.%1$s OPERATOR(pg_catalog.>) k.first_at"
+                     // the statement's own rows are not "later"
+                     " AND (k.budget, t.%1$s) NOT IN (SELECT n.budget, n.computed_at FROM n WHERE n.computed_at IS NOT NULL)"
+                     " ORDER BY t.%1$s DESC LIMIT 1)) AS after FROM cand k)",
+                     at);
+}
+
+// Statement 2: the budgets that exist.
+char *existing_sql(const TriggerData *data, const BudgetColumns &columns, bool events_have_dimensions) {
+    StringInfoData sql;
+    initStringInfo(&sql);
+    append_snapshots_cte(&sql, data, columns);
+    appendStringInfoString(
+        &sql,
+        ", cur AS MATERIALIZED (SELECT c.budget, c.status::pg_catalog.text AS status FROM error_budget.budget_current c"
+        "  WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget IN (SELECT n.budget FROM n)"
+        "  ORDER BY c.budget FOR UPDATE OF c)"
+        ", seq AS (SELECT n.budget, n.status, n.remaining, n.computed_at, n.at, n.snapshot_id, n.dimensions, n.ord,"
+        "  c.status AS current_status FROM n JOIN cur c ON c.budget OPERATOR(pg_catalog.=) n.budget)"
+        ", cand AS (SELECT s.budget, pg_catalog.min(s.at) AS first_at FROM seq s GROUP BY s.budget"
+        "  HAVING pg_catalog.bool_or(s.status IS DISTINCT FROM s.current_status))");
+    append_latest_before(&sql, data, columns);
+    appendStringInfo(
+        &sql,
+        ", news AS (SELECT s.*, pg_catalog.lag(s.status) OVER (PARTITION BY s.budget ORDER BY s.at, s.ord) AS previous,"
+        "  pg_catalog.row_number() OVER (PARTITION BY s.budget ORDER BY s.at DESC, s.ord DESC) AS from_last"
+        "  FROM seq s JOIN latest l ON l.budget OPERATOR(pg_catalog.=) s.budget WHERE l.after IS NULL OR %s)"
+        ", transitions AS (SELECT w.*, COALESCE(w.previous, w.current_status) AS from_status FROM news w"
+        "  WHERE w.status IS DISTINCT FROM COALESCE(w.previous, w.current_status))"
+        ", moved AS (UPDATE error_budget.budget_current c"
+        "  SET status = w.status::error_budget.budget_status, changed_at = pg_catalog.now() FROM news w"
+        "  WHERE w.from_last OPERATOR(pg_catalog.=) 1 AND w.budget IN (SELECT t.budget FROM transitions t)"
+        "  AND c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) w.budget)",
+        columns.computed_at != InvalidAttrNumber
+            ? "s.at OPERATOR(pg_catalog.>=) l.after"
+            : "s.snapshot_id IS NULL OR s.snapshot_id OPERATOR(pg_catalog.>=) l.after");
+    append_log_and_announce(&sql, events_have_dimensions);
+    return sql.data;
+}
+
+// Statement 3: the budgets that have no current status yet. Its last column lists
+// the budgets another session created meanwhile (NULL when none).
+char *new_sql(const TriggerData *data, const BudgetColumns &columns, bool events_have_dimensions) {
+    StringInfoData sql;
+    initStringInfo(&sql);
+    append_snapshots_cte(&sql, data, columns);
+    appendStringInfoString(
+        &sql,
+        ", fresh AS MATERIALIZED (SELECT n.* FROM n WHERE NOT EXISTS (SELECT FROM error_budget.budget_current c"
+        "  WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) n.budget))"
+        ", last AS MATERIALIZED (SELECT DISTINCT ON (f.budget) f.budget, f.status FROM fresh f"
+        "  ORDER BY f.budget, f.at DESC, f.ord DESC)"
+        ", created AS (INSERT INTO error_budget.budget_current AS c (source, budget, status)"
+        "  SELECT $1::pg_catalog.regclass, l.budget, l.status::error_budget.budget_status FROM last l ORDER BY l.budget"
+        "  ON CONFLICT (source, budget) DO NOTHING RETURNING c.budget)"
+        ", news AS (SELECT f.*, pg_catalog.lag(f.status) OVER (PARTITION BY f.budget ORDER BY f.at, f.ord) AS previous"
+        "  FROM fresh f WHERE f.budget IN (SELECT c.budget FROM created c))"
+        ", transitions AS (SELECT w.*, w.previous AS from_status FROM news w WHERE w.status IS DISTINCT FROM w.previous)");
+    append_log_and_announce(&sql, events_have_dimensions,
+                            ", (SELECT pg_catalog.array_agg(l.budget) FROM last l"
+                            " WHERE l.budget NOT IN (SELECT c.budget FROM created c))");
+    return sql.data;
+}
+
+// ---- prepared plans ------------------------------------------------------------
+
+// Whether error_budget.budget_events has the column dimensions (0.5.0 and later;
+// also when it has responses).
+bool events_have_dimensions() {
+    const Oid schema = get_namespace_oid("error_budget", true);
+    const Oid events = OidIsValid(schema) ? get_relname_relid("budget_events", schema) : InvalidOid;
+    return OidIsValid(events) && get_attnum(events, "dimensions") != InvalidAttrNumber;
+}
+
+enum Statement { LOCK, EXISTING, NEW, STATEMENT_COUNT };
+
+// Plans per (trigger, table) and size: a statement of few rows runs a generic
+// plan made for few rows (index lookups, no replanning), a large one is planned
+// for its size each time (planning costs little next to its work).
+constexpr uint64 SMALL_STATEMENT = 64;
+struct PlanKey {
+    Oid trigger;
+    Oid relation;
+    bool small;
+};
+struct PlanEntry {
+    PlanKey key;  // hash key
+    SPIPlanPtr plans[STATEMENT_COUNT];
+};
+HTAB *plan_cache = nullptr;  // lives in TopMemoryContext
+
+SPIPlanPtr prepare(const char *sql, bool small) {
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, PARAMETER_COUNT, const_cast<Oid *>(parameter_types),
+                                         small ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
+    if (!plan) elog(ERROR, "flag_budget: could not prepare a bookkeeping statement: %s", SPI_result_code_string(SPI_result));
+    SPI_keepplan(plan);
+    return plan;
+}
+
+SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, bool small) {
+    if (!plan_cache) {
+        HASHCTL control{};
+        control.keysize = sizeof(PlanKey);
+        control.entrysize = sizeof(PlanEntry);
+        plan_cache = hash_create("error_budget bulk bookkeeping plans", 16, &control, HASH_ELEM | HASH_BLOBS);
+    }
+    PlanKey key{};
+    key.trigger = data->tg_trigger->tgoid;
+    key.relation = RelationGetRelid(data->tg_relation);
+    key.small = small;
+    bool found = false;
+    auto *entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_FIND, &found));
+    if (found) return entry->plans;
+    const bool dimensions = events_have_dimensions();
+    SPIPlanPtr plans[STATEMENT_COUNT] = {prepare(lock_sql(data, columns), small),
+                                         prepare(existing_sql(data, columns, dimensions), small),
+                                         prepare(new_sql(data, columns, dimensions), small)};
+    entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_ENTER, &found));
+    for (int i = 0; i < STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
+    return entry->plans;
+}
+
+// ---- running them --------------------------------------------------------------
+
+struct Tally {
+    int64 transitions = 0;
+    int64 announced = 0;
+    int64 first_event = 0;  // 0: none yet
+    int64 last_event = 0;
+};
+
+int64 int8_column(int column, bool *isnull) {
+    const Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, isnull);
+    return *isnull ? 0 : DatumGetInt64(value);
+}
+
+void run(SPIPlanPtr plan, Datum *values, const char *nulls, Tally *tally) {
+    const int result = SPI_execute_plan(plan, values, nulls, false, 0);
+    if (result < 0) elog(ERROR, "flag_budget: a bookkeeping statement failed: %s", SPI_result_code_string(result));
+    if (!tally || SPI_processed != 1) return;
+    bool isnull = false;
+    const int64 transitions = int8_column(1, &isnull);
+    const int64 announced = int8_column(2, &isnull);
+    tally->transitions += transitions;
+    tally->announced += announced;
+    const int64 first = int8_column(3, &isnull);
+    if (!isnull && (tally->first_event == 0 || first < tally->first_event)) tally->first_event = first;
+    const int64 last = int8_column(4, &isnull);
+    if (!isnull && last > tally->last_event) tally->last_event = last;
+}
+
+void announce_summary(const Tally &tally, Datum source) {
+    Datum values[5] = {source, Int64GetDatum(tally.transitions), Int64GetDatum(tally.announced),
+                       Int64GetDatum(tally.first_event), Int64GetDatum(tally.last_event)};
+    const Oid types[5] = {TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID};
+    const int result = SPI_execute_with_args(
+        "SELECT pg_catalog.pg_notify('error_budget', pg_catalog.json_build_object('summary', true, 'source', $1,"
+        " 'transitions', $2, 'announced', $3, 'first_event_id', $4, 'last_event_id', $5)::pg_catalog.text)",
+        5, const_cast<Oid *>(types), values, nullptr, false, 0);
+    if (result < 0) elog(ERROR, "flag_budget: could not send the summary notification");
+}
+
+}  // namespace
+
+bool statement_bookkeeping_follows(const TriggerData *row_trigger, Oid function) {
+    const TriggerDesc *triggers = row_trigger->tg_relation->trigdesc;
+    if (!triggers || !triggers->trig_insert_new_table) return false;
+    for (int i = 0; i < triggers->numtriggers; ++i) {
+        const Trigger *trigger = &triggers->triggers[i];
+        if (is_statement_form(trigger, function) && fires_now(trigger->tgenabled)) return true;
+    }
+    return false;
+}
+
+Datum record_statement_transitions(TriggerData *data, const BudgetColumns &columns) {
+    const TriggerEvent event = data->tg_event;
+    if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_BY_INSERT(event) || data->tg_trigger->tgnewtable == nullptr)
+        misuse("flag_budget FOR EACH STATEMENT must be an AFTER INSERT trigger with REFERENCING NEW TABLE");
+    if (!data->tg_newtable || tuplestore_tuple_count(data->tg_newtable) == 0) return PointerGetDatum(nullptr);
+    const bool small = static_cast<uint64>(tuplestore_tuple_count(data->tg_newtable)) <= SMALL_STATEMENT;
+
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "flag_budget: SPI_connect failed");
+    if (SPI_register_trigger_data(data) != SPI_OK_TD_REGISTER)
+        elog(ERROR, "flag_budget: could not register the transition table");
+    SPIPlanPtr *plans = plans_for(data, columns, small);
+
+    Relation rel = data->tg_relation;
+    const int limit = current_notify_limit();
+    Datum values[PARAMETER_COUNT] = {
+        ObjectIdGetDatum(RelationGetRelid(rel)), 0,
+        CStringGetTextDatum(quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+                                                       RelationGetRelationName(rel))),
+        0};
+    char nulls[PARAMETER_COUNT + 1] = " n  ";
+    Tally tally;
+    for (int attempt = 0;; ++attempt) {
+        run(plans[LOCK], values, nulls, nullptr);
+        values[3] = Int64GetDatum(limit - tally.announced);
+        run(plans[EXISTING], values, nulls, &tally);
+        values[3] = Int64GetDatum(limit - tally.announced);
+        run(plans[NEW], values, nulls, &tally);
+        bool isnull = true;
+        const Datum unresolved = SPI_processed == 1 ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)
+                                                    : Datum(0);
+        if (isnull) break;
+        if (attempt == 2)
+            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                            errmsg("flag_budget: could not lock the current status of budgets created concurrently")));
+        // Budgets another session created meanwhile: once more, for them alone.
+        values[1] = unresolved;
+        nulls[1] = ' ';
+    }
+    if (tally.transitions > tally.announced) announce_summary(tally, values[2]);
+    SPI_finish();
+    return PointerGetDatum(nullptr);
+}
+
+}  // namespace error_budget::pg
