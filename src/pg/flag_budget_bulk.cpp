@@ -17,17 +17,17 @@
 //     budget_events in that order, and the budget's budget_current row ends with
 //     the last status. A budget's first snapshot is a transition from NULL.
 //
-// Three statements, each one pass over the transition table:
+// Two statements:
 //   1. lock: SELECT ... FOR UPDATE of the budgets' budget_current rows that exist,
 //      in the order of their keys (two bulk writers never deadlock on each other);
-//   2. existing budgets: with a snapshot taken after the locks (READ COMMITTED
-//      then sees every transition a previous holder committed), judge history,
-//      log the transitions, move the current statuses;
-//   3. new budgets: INSERT ... ON CONFLICT DO NOTHING of their budget_current rows
-//      with their last status, and log their transitions. A budget another session
-//      created meanwhile conflicts: the three statements run again for those
-//      budgets alone (their rows now exist; under REPEATABLE READ the conflict is
-//      already a serialization failure).
+//   2. with a snapshot taken after the locks (READ COMMITTED then sees every
+//      transition a previous holder committed): for the budgets that exist, judge
+//      history, log the transitions, move the current statuses; for the new ones,
+//      INSERT ... ON CONFLICT DO NOTHING their budget_current rows with their last
+//      status and log their transitions. A budget another session created
+//      meanwhile conflicts: both statements run again for those budgets alone
+//      (their rows now exist; under REPEATABLE READ the conflict is already a
+//      serialization failure).
 // Nothing in this file holds per-budget state: the statements do all the work,
 // so memory does not grow with the number of budgets.
 //
@@ -69,24 +69,35 @@ bool is_statement_form(const Trigger *trigger, Oid function) {
 }
 
 // ---- SQL of the statements ---------------------------------------------------
+//
+// Per row the statements carry the key columns as they are (k1, k2, ...), sorted
+// and grouped with the "C" collation; the budget's jsonb key is built once per
+// budget. One sort per statement orders each budget's rows by (computed_at, order
+// written) and gives each row the status before it (previous).
 
 const char *column_name(Relation rel, AttrNumber attnum) {
     return quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname));
 }
 
-// A key column's value as the text of the budget key: the column itself for text
-// and varchar, otherwise its type's output (format's %s), as the row form prints it.
-void append_key_text(StringInfo sql, Relation rel, AttrNumber attnum, const char *alias) {
-    const char *column = column_name(rel, attnum);
+bool is_text(Relation rel, AttrNumber attnum) {
     const Oid type = budget_column_type(rel, attnum);
-    if (type == TEXTOID || type == VARCHAROID)
-        appendStringInfo(sql, "%s.%s", alias, column);
-    else
-        appendStringInfo(sql, "CASE WHEN %1$s.%2$s IS NULL THEN NULL ELSE pg_catalog.format('%%s', %1$s.%2$s) END",
-                         alias, column);
+    return type == TEXTOID || type == VARCHAROID;
 }
 
-// The budget's identity, as budget_current keys it: {"key column": "value", ...}.
+// A value as the text of the budget key: itself for text and varchar, otherwise
+// its type's output (format's %s), as the row form prints it.
+void append_key_text(StringInfo sql, Relation rel, AttrNumber attnum, const char *value) {
+    if (is_text(rel, attnum))
+        appendStringInfoString(sql, value);
+    else
+        appendStringInfo(sql, "CASE WHEN %1$s IS NULL THEN NULL ELSE pg_catalog.format('%%s', %1$s) END", value);
+}
+
+// alias.k<i>
+char *key_ref(const char *alias, int i) { return psprintf("%s.k%d", alias, i + 1); }
+
+// The budget's identity, as budget_current keys it: {"key column": "value", ...},
+// from the key columns k1, k2, ... of `alias`.
 void append_budget_key(StringInfo sql, const TriggerData *data, const BudgetColumns &columns, const char *alias) {
     if (columns.key_count == 0) {
         appendStringInfoString(sql, "'{}'::pg_catalog.jsonb");
@@ -95,9 +106,43 @@ void append_budget_key(StringInfo sql, const TriggerData *data, const BudgetColu
     appendStringInfoString(sql, "pg_catalog.jsonb_build_object(");
     for (int i = 0; i < columns.key_count; ++i) {
         appendStringInfo(sql, "%s%s, ", i > 0 ? ", " : "", quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
-        append_key_text(sql, data->tg_relation, columns.keys[i], alias);
+        append_key_text(sql, data->tg_relation, columns.keys[i], key_ref(alias, i));
     }
     appendStringInfoChar(sql, ')');
+}
+
+// The key columns for ORDER BY / PARTITION BY (text in the "C" collation: byte
+// order, cheap, the same in every session); a constant when there are none.
+void append_key_order(StringInfo sql, const TriggerData *data, const BudgetColumns &columns, const char *alias) {
+    if (columns.key_count == 0) {
+        appendStringInfoString(sql, "true");
+        return;
+    }
+    for (int i = 0; i < columns.key_count; ++i)
+        appendStringInfo(sql, "%s%s%s", i > 0 ? ", " : "", key_ref(alias, i),
+                         is_text(data->tg_relation, columns.keys[i]) ? " COLLATE \"C\"" : "");
+}
+
+// a and b are the same budget (NULL key values match each other, as in the key).
+void append_same_budget(StringInfo sql, const TriggerData *data, const BudgetColumns &columns, const char *a,
+                        const char *b) {
+    Relation rel = data->tg_relation;
+    appendStringInfoString(sql, "true");
+    for (int i = 0; i < columns.key_count; ++i) {
+        const AttrNumber attnum = columns.keys[i];
+        StringInfoData left, right;
+        initStringInfo(&left);
+        initStringInfo(&right);
+        append_key_text(&left, rel, attnum, key_ref(a, i));
+        append_key_text(&right, rel, attnum, key_ref(b, i));
+        if (TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attnotnull)
+            appendStringInfo(sql, " AND %s OPERATOR(pg_catalog.=) %s", left.data, right.data);
+        else
+            appendStringInfo(sql,
+                             " AND (%1$s IS NULL) OPERATOR(pg_catalog.=) (%2$s IS NULL)"
+                             " AND COALESCE(%3$s, '') OPERATOR(pg_catalog.=) COALESCE(%4$s, '')",
+                             key_ref(a, i), key_ref(b, i), left.data, right.data);
+    }
 }
 
 // Parameters: $1 the table (regclass), $2 the budgets to handle (jsonb[], NULL:
@@ -106,54 +151,68 @@ void append_budget_key(StringInfo sql, const TriggerData *data, const BudgetColu
 constexpr int PARAMETER_COUNT = 4;
 const Oid parameter_types[PARAMETER_COUNT] = {OIDOID, JSONBARRAYOID, TEXTOID, INT8OID};
 
-// The budgets the statement wrote (restricted to $2).
-void append_budgets_written(StringInfo sql, const TriggerData *data, const BudgetColumns &columns) {
-    appendStringInfoString(sql, "(SELECT x.budget FROM (SELECT ");
-    append_budget_key(sql, data, columns, "t");
-    appendStringInfo(sql,
-                     " AS budget FROM %s t) AS x"
-                     " WHERE $2::pg_catalog.jsonb[] IS NULL OR x.budget OPERATOR(pg_catalog.=) ANY ($2))",
-                     quote_identifier(data->tg_trigger->tgnewtable));
+// The key columns of the transition table as k1, k2, ...
+void append_key_columns(StringInfo sql, const TriggerData *data, const BudgetColumns &columns) {
+    for (int i = 0; i < columns.key_count; ++i)
+        appendStringInfo(sql, "t.%s AS k%d, ", column_name(data->tg_relation, columns.keys[i]), i + 1);
 }
 
-// n: the statement's snapshots, one row each, with their budget and order.
-void append_snapshots_cte(StringInfo sql, const TriggerData *data, const BudgetColumns &columns) {
+// n: the statement's rows in order per budget; b: one row per budget (its last),
+// restricted to $2, with its jsonb key.
+void append_rows_and_budgets(StringInfo sql, const TriggerData *data, const BudgetColumns &columns) {
     Relation rel = data->tg_relation;
-    appendStringInfoString(sql, "WITH n AS MATERIALIZED (SELECT * FROM (SELECT ");
-    append_budget_key(sql, data, columns, "t");
-    appendStringInfo(sql, " AS budget, t.%s::pg_catalog.text AS status, t.%s::pg_catalog.float8 AS remaining, ",
-                     column_name(rel, columns.status), column_name(rel, columns.remaining));
-    if (columns.computed_at != InvalidAttrNumber) {
-        const char *at = column_name(rel, columns.computed_at);
-        appendStringInfo(sql, "t.%1$s AS computed_at, COALESCE(t.%1$s, pg_catalog.now()) AS at, ", at);
-    } else {
-        appendStringInfoString(sql, "NULL::pg_catalog.timestamptz AS computed_at, pg_catalog.now() AS at, ");
-    }
-    if (columns.snapshot_id != InvalidAttrNumber)
-        appendStringInfo(sql, "t.%s::pg_catalog.int8 AS snapshot_id, ", column_name(rel, columns.snapshot_id));
+    // Only what ordering needs goes through the sort; a transition's other values
+    // are read back by its row number (append_log_and_announce).
+    const bool by_time = columns.computed_at != InvalidAttrNumber;
+    appendStringInfo(sql, "WITH n AS MATERIALIZED (SELECT x.*,"
+                          " pg_catalog.lag(x.status) OVER w AS previous, pg_catalog.lag(x.%s) OVER w AS prev_%s,"
+                          " pg_catalog.lead(x.ord) OVER w IS NULL AS is_last,"
+                          " pg_catalog.min(x.status) OVER p AS min_status, pg_catalog.max(x.status) OVER p AS max_status,"
+                          " pg_catalog.min(x.at) OVER p AS first_at FROM (SELECT ",
+                     by_time ? "at" : "snapshot_id", by_time ? "at" : "id");
+    append_key_columns(sql, data, columns);
+    appendStringInfo(sql, "t.%s::pg_catalog.text AS status, ", column_name(rel, columns.status));
+    if (by_time)
+        appendStringInfo(sql, "COALESCE(t.%s, pg_catalog.now()) AS at, ", column_name(rel, columns.computed_at));
+    else if (columns.snapshot_id != InvalidAttrNumber)
+        appendStringInfo(sql, "pg_catalog.now() AS at, t.%s::pg_catalog.int8 AS snapshot_id, ",
+                         column_name(rel, columns.snapshot_id));
     else
-        appendStringInfoString(sql, "NULL::pg_catalog.int8 AS snapshot_id, ");
-    if (columns.dimensions != InvalidAttrNumber)
-        appendStringInfo(sql, "t.%s AS dimensions, ", column_name(rel, columns.dimensions));
-    else
-        appendStringInfoString(sql, "NULL::pg_catalog.jsonb AS dimensions, ");
-    appendStringInfo(sql,
-                     "pg_catalog.row_number() OVER () AS ord FROM %s t) AS x"
-                     " WHERE $2::pg_catalog.jsonb[] IS NULL OR x.budget OPERATOR(pg_catalog.=) ANY ($2))",
+        appendStringInfoString(sql, "pg_catalog.now() AS at, NULL::pg_catalog.int8 AS snapshot_id, ");
+    appendStringInfo(sql, "pg_catalog.row_number() OVER () AS ord FROM %s t) AS x WINDOW p AS (PARTITION BY ",
                      quote_identifier(data->tg_trigger->tgnewtable));
+    append_key_order(sql, data, columns, "x");
+    appendStringInfoString(sql, "), w AS (p ORDER BY x.at, x.ord))"
+                                ", b AS MATERIALIZED (SELECT * FROM (SELECT ");
+    append_budget_key(sql, data, columns, "x");
+    appendStringInfoString(sql, " AS budget, ");
+    for (int i = 0; i < columns.key_count; ++i) appendStringInfo(sql, "x.k%d, ", i + 1);
+    appendStringInfoString(sql, "x.status AS last_status, x.min_status, x.max_status, x.first_at FROM n x WHERE x.is_last) AS y"
+                                " WHERE $2::pg_catalog.jsonb[] IS NULL OR y.budget OPERATOR(pg_catalog.=) ANY ($2))");
 }
 
 // Logs the transitions (CTE `transitions`: budget, status, from_status, remaining,
-// at, snapshot_id, dimensions, ord) and announces them; the result row is
-// (transitions, announced, first event id, last event id). A transition of
-// error_budgets whose SLO has predefined responses asks the budget_events trigger
-// to start and end them (responses '{}', which it replaces).
-void append_log_and_announce(StringInfo sql, bool events_have_dimensions, const char *extra_column = "") {
+// at, snapshot_id, dimensions, ord) in (computed_at, order written) order and
+// announces them; the result row is (transitions, announced, first event id, last
+// event id[, extra_column]). A transition of error_budgets whose SLO has predefined
+// responses asks the budget_events trigger to start and end them (responses '{}',
+// which it replaces).
+void append_log_and_announce(StringInfo sql, const TriggerData *data, const BudgetColumns &columns,
+                             bool events_have_dimensions, const char *extra_column = "") {
+    Relation rel = data->tg_relation;
+    appendStringInfo(sql, ", v AS (SELECT pg_catalog.row_number() OVER () AS ord, t.%s::pg_catalog.float8 AS remaining, %s AS snapshot_id, %s AS dimensions FROM %s t)",
+                     column_name(rel, columns.remaining),
+                     columns.snapshot_id != InvalidAttrNumber ? psprintf("t.%s::pg_catalog.int8", column_name(rel, columns.snapshot_id))
+                                                              : "NULL::pg_catalog.int8",
+                     columns.dimensions != InvalidAttrNumber ? psprintf("t.%s", column_name(rel, columns.dimensions))
+                                                             : "NULL::pg_catalog.jsonb",
+                     quote_identifier(data->tg_trigger->tgnewtable));
     appendStringInfo(sql,
                      ", logged AS (INSERT INTO error_budget.budget_events"
                      " (source, budget, from_status, to_status, remaining, computed_at, snapshot_id%s)"
                      " SELECT $3, w.budget, w.from_status::error_budget.budget_status, w.status::error_budget.budget_status,"
-                     " w.remaining, w.at, w.snapshot_id%s FROM transitions w ORDER BY w.budget, w.at, w.ord RETURNING *)"
+                     " v.remaining, w.at, v.snapshot_id%s FROM transitions w JOIN v ON v.ord OPERATOR(pg_catalog.=) w.ord"
+                     " ORDER BY w.at, w.ord RETURNING *)"
                      // in event id order: the first $4, and every escalation
                      " SELECT pg_catalog.count(*)::pg_catalog.int8,"
                      " pg_catalog.count(pg_catalog.pg_notify('error_budget', a.payload)) FILTER (WHERE a.payload IS NOT NULL)"
@@ -163,7 +222,7 @@ void append_log_and_announce(StringInfo sql, bool events_have_dimensions, const 
                      "  THEN error_budget.budget_event_payload(l)::pg_catalog.text END AS payload FROM logged l) AS a",
                      events_have_dimensions ? ", dimensions, responses" : "",
                      events_have_dimensions
-                         ? ", w.dimensions, CASE WHEN $3 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS"
+                         ? ", v.dimensions, CASE WHEN $3 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS"
                            " (SELECT FROM error_budget.responses r WHERE r.slo OPERATOR(pg_catalog.=) (w.budget ->> 'name'))"
                            " THEN '{}'::pg_catalog.jsonb END"
                          : "",
@@ -174,20 +233,31 @@ void append_log_and_announce(StringInfo sql, bool events_have_dimensions, const 
 char *lock_sql(const TriggerData *data, const BudgetColumns &columns) {
     StringInfoData sql;
     initStringInfo(&sql);
-    appendStringInfoString(&sql,
-                           "SELECT pg_catalog.count(*) FROM (SELECT FROM error_budget.budget_current c"
-                           " WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget IN ");
-    append_budgets_written(&sql, data, columns);
-    appendStringInfoString(&sql, " ORDER BY c.budget FOR UPDATE OF c) AS locked");
+    appendStringInfoString(&sql, "SELECT pg_catalog.count(*) FROM (SELECT FROM error_budget.budget_current c JOIN (SELECT ");
+    append_budget_key(&sql, data, columns, "d");
+    appendStringInfoString(&sql, " AS budget");
+    for (int i = 0; i < columns.key_count; ++i) appendStringInfo(&sql, ", d.k%d", i + 1);
+    appendStringInfoString(&sql, " FROM (SELECT DISTINCT ");
+    for (int i = 0; i < columns.key_count; ++i)
+        appendStringInfo(&sql, "%st.%s AS k%d", i > 0 ? ", " : "", column_name(data->tg_relation, columns.keys[i]), i + 1);
+    if (columns.key_count == 0) appendStringInfoString(&sql, "true");
+    appendStringInfo(&sql,
+                     " FROM %s t) AS d) AS b ON c.budget OPERATOR(pg_catalog.=) b.budget"
+                     " WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass"
+                     " AND ($2::pg_catalog.jsonb[] IS NULL OR b.budget OPERATOR(pg_catalog.=) ANY ($2)) ORDER BY ",
+                     quote_identifier(data->tg_trigger->tgnewtable));
+    append_key_order(&sql, data, columns, "b");
+    appendStringInfoString(&sql, " FOR UPDATE OF c) AS locked");
     return sql.data;
 }
 
-// When the budget had something later than its first snapshot in this statement
-// (NULL: nothing), for the candidates k (budgets whose status may change).
+// latest.after: what the budget had later than its first snapshot in this
+// statement, before the statement (NULL: nothing), for the candidates k. By time:
+// a logged transition or a snapshot in the table (not one of the statement's own);
+// on tables without computed_at, by snapshot id: a logged transition.
 void append_latest_before(StringInfo sql, const TriggerData *data, const BudgetColumns &columns) {
     Relation rel = data->tg_relation;
     if (columns.computed_at == InvalidAttrNumber) {
-        // No snapshot times: logged transitions are ordered by snapshot id.
         appendStringInfoString(sql,
                                ", latest AS (SELECT k.budget, (SELECT pg_catalog.max(e.snapshot_id) FROM error_budget.budget_events e"
                                " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) k.budget) AS after"
@@ -203,72 +273,71 @@ void append_latest_before(StringInfo sql, const TriggerData *data, const BudgetC
                      at,
                      quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
     for (int i = 0; i < columns.key_count; ++i) {
-        append_key_text(sql, rel, columns.keys[i], "t");
+        append_key_text(sql, rel, columns.keys[i], psprintf("t.%s", column_name(rel, columns.keys[i])));
         appendStringInfo(sql, " OPERATOR(pg_catalog.=) (k.budget ->> %s) AND ",
                          quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
     }
     appendStringInfo(sql,
                      "t.%1$s OPERATOR(pg_catalog.>) k.first_at"
-                     // the statement's own rows are not "later"
-                     " AND (k.budget, t.%1$s) NOT IN (SELECT n.budget, n.computed_at FROM n WHERE n.computed_at IS NOT NULL)"
-                     " ORDER BY t.%1$s DESC LIMIT 1)) AS after FROM cand k)",
+                     " AND (k.budget, t.%1$s) NOT IN (SELECT k2.budget, x.at FROM n x JOIN cand k2 ON ",
                      at);
+    append_same_budget(sql, data, columns, "x", "k2");
+    appendStringInfo(sql, ") ORDER BY t.%s DESC LIMIT 1)) AS after FROM cand k)", at);
 }
 
-// Statement 2: the budgets that exist.
-char *existing_sql(const TriggerData *data, const BudgetColumns &columns, bool events_have_dimensions) {
+// Statement 2, with a snapshot taken after the locks: the budgets that exist
+// (history judged, transitions logged, current statuses moved) and those that do
+// not yet (INSERT ... ON CONFLICT DO NOTHING of their current status, every
+// status change logged). Its last column lists the budgets another session
+// created meanwhile (NULL when none).
+char *process_sql(const TriggerData *data, const BudgetColumns &columns, bool events_have_dimensions) {
+    const bool by_time = columns.computed_at != InvalidAttrNumber;
     StringInfoData sql;
     initStringInfo(&sql);
-    append_snapshots_cte(&sql, data, columns);
-    appendStringInfoString(
-        &sql,
-        ", cur AS MATERIALIZED (SELECT c.budget, c.status::pg_catalog.text AS status FROM error_budget.budget_current c"
-        "  WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget IN (SELECT n.budget FROM n)"
-        "  ORDER BY c.budget FOR UPDATE OF c)"
-        ", seq AS (SELECT n.budget, n.status, n.remaining, n.computed_at, n.at, n.snapshot_id, n.dimensions, n.ord,"
-        "  c.status AS current_status FROM n JOIN cur c ON c.budget OPERATOR(pg_catalog.=) n.budget)"
-        ", cand AS (SELECT s.budget, pg_catalog.min(s.at) AS first_at FROM seq s GROUP BY s.budget"
-        "  HAVING pg_catalog.bool_or(s.status IS DISTINCT FROM s.current_status))");
+    append_rows_and_budgets(&sql, data, columns);
+    appendStringInfoString(&sql,
+                           ", cur AS MATERIALIZED (SELECT b.budget, c.status::pg_catalog.text AS current_status"
+                           " FROM error_budget.budget_current c JOIN b ON c.budget OPERATOR(pg_catalog.=) b.budget"
+                           " WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass ORDER BY ");
+    append_key_order(&sql, data, columns, "b");
+    appendStringInfoString(&sql,
+                           " FOR UPDATE OF c)"
+                           // existing budgets with a snapshot whose status is not the current one
+                           ", cand AS MATERIALIZED (SELECT b.*, c.current_status FROM b JOIN cur c ON c.budget OPERATOR(pg_catalog.=) b.budget"
+                           " WHERE NOT (b.min_status OPERATOR(pg_catalog.=) c.current_status"
+                           " AND b.max_status OPERATOR(pg_catalog.=) c.current_status))");
     append_latest_before(&sql, data, columns);
-    appendStringInfo(
-        &sql,
-        ", news AS (SELECT s.*, pg_catalog.lag(s.status) OVER (PARTITION BY s.budget ORDER BY s.at, s.ord) AS previous,"
-        "  pg_catalog.row_number() OVER (PARTITION BY s.budget ORDER BY s.at DESC, s.ord DESC) AS from_last"
-        "  FROM seq s JOIN latest l ON l.budget OPERATOR(pg_catalog.=) s.budget WHERE l.after IS NULL OR %s)"
-        ", transitions AS (SELECT w.*, COALESCE(w.previous, w.current_status) AS from_status FROM news w"
-        "  WHERE w.status IS DISTINCT FROM COALESCE(w.previous, w.current_status))"
-        ", moved AS (UPDATE error_budget.budget_current c"
-        "  SET status = w.status::error_budget.budget_status, changed_at = pg_catalog.now() FROM news w"
-        "  WHERE w.from_last OPERATOR(pg_catalog.=) 1 AND w.budget IN (SELECT t.budget FROM transitions t)"
-        "  AND c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) w.budget)",
-        columns.computed_at != InvalidAttrNumber
-            ? "s.at OPERATOR(pg_catalog.>=) l.after"
-            : "s.snapshot_id IS NULL OR s.snapshot_id OPERATOR(pg_catalog.>=) l.after");
-    append_log_and_announce(&sql, events_have_dimensions);
-    return sql.data;
-}
-
-// Statement 3: the budgets that have no current status yet. Its last column lists
-// the budgets another session created meanwhile (NULL when none).
-char *new_sql(const TriggerData *data, const BudgetColumns &columns, bool events_have_dimensions) {
-    StringInfoData sql;
-    initStringInfo(&sql);
-    append_snapshots_cte(&sql, data, columns);
-    appendStringInfoString(
-        &sql,
-        ", fresh AS MATERIALIZED (SELECT n.* FROM n WHERE NOT EXISTS (SELECT FROM error_budget.budget_current c"
-        "  WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) n.budget))"
-        ", last AS MATERIALIZED (SELECT DISTINCT ON (f.budget) f.budget, f.status FROM fresh f"
-        "  ORDER BY f.budget, f.at DESC, f.ord DESC)"
-        ", created AS (INSERT INTO error_budget.budget_current AS c (source, budget, status)"
-        "  SELECT $1::pg_catalog.regclass, l.budget, l.status::error_budget.budget_status FROM last l ORDER BY l.budget"
-        "  ON CONFLICT (source, budget) DO NOTHING RETURNING c.budget)"
-        ", news AS (SELECT f.*, pg_catalog.lag(f.status) OVER (PARTITION BY f.budget ORDER BY f.at, f.ord) AS previous"
-        "  FROM fresh f WHERE f.budget IN (SELECT c.budget FROM created c))"
-        ", transitions AS (SELECT w.*, w.previous AS from_status FROM news w WHERE w.status IS DISTINCT FROM w.previous)");
-    append_log_and_announce(&sql, events_have_dimensions,
-                            ", (SELECT pg_catalog.array_agg(l.budget) FROM last l"
-                            " WHERE l.budget NOT IN (SELECT c.budget FROM created c))");
+    // History comes first in each budget's order: the first news row compares with
+    // the current status, the others with the row before.
+    appendStringInfoString(&sql, ", r AS (SELECT x.*, k.budget, k.current_status, l.after FROM n x JOIN cand k ON ");
+    append_same_budget(&sql, data, columns, "x", "k");
+    appendStringInfo(&sql,
+                     " JOIN latest l ON l.budget OPERATOR(pg_catalog.=) k.budget)"
+                     ", changed AS (SELECT * FROM (SELECT r.budget, r.status, r.at, r.ord, CASE WHEN r.previous IS NULL OR COALESCE(%1$s OPERATOR(pg_catalog.<) r.after, false)"
+                     " THEN r.current_status ELSE r.previous END AS from_status"
+                     " FROM r WHERE NOT COALESCE(%2$s OPERATOR(pg_catalog.<) r.after, false)) AS q"
+                     " WHERE q.status IS DISTINCT FROM q.from_status)"
+                     ", moved AS (UPDATE error_budget.budget_current c"
+                     " SET status = k.last_status::error_budget.budget_status, changed_at = pg_catalog.now() FROM cand k"
+                     " WHERE k.budget IN (SELECT t.budget FROM changed t)"
+                     " AND c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) k.budget)",
+                     by_time ? "r.prev_at" : "r.prev_id", by_time ? "r.at" : "r.snapshot_id");
+    appendStringInfoString(&sql,
+                           ", fresh AS MATERIALIZED (SELECT b.* FROM b WHERE b.budget NOT IN (SELECT c.budget FROM cur c))"
+                           ", created AS (INSERT INTO error_budget.budget_current AS c (source, budget, status)"
+                           " SELECT $1::pg_catalog.regclass, f.budget, f.last_status::error_budget.budget_status FROM fresh f ORDER BY ");
+    append_key_order(&sql, data, columns, "f");
+    appendStringInfoString(&sql,
+                           " ON CONFLICT (source, budget) DO NOTHING RETURNING c.budget)"
+                           ", transitions AS (SELECT * FROM changed UNION ALL"
+                           " SELECT k.budget, x.status, x.at, x.ord,"
+                           " x.previous AS from_status FROM n x JOIN fresh k ON ");
+    append_same_budget(&sql, data, columns, "x", "k");
+    appendStringInfoString(&sql,
+                           " WHERE k.budget IN (SELECT c.budget FROM created c) AND x.status IS DISTINCT FROM x.previous)");
+    append_log_and_announce(&sql, data, columns, events_have_dimensions,
+                            ", (SELECT pg_catalog.array_agg(f.budget) FROM fresh f"
+                            " WHERE f.budget NOT IN (SELECT c.budget FROM created c))");
     return sql.data;
 }
 
@@ -282,7 +351,7 @@ bool events_have_dimensions() {
     return OidIsValid(events) && get_attnum(events, "dimensions") != InvalidAttrNumber;
 }
 
-enum Statement { LOCK, EXISTING, NEW, STATEMENT_COUNT };
+enum Statement { LOCK, PROCESS, STATEMENT_COUNT };
 
 // Plans per (trigger, table) and size: a statement of few rows runs a generic
 // plan made for few rows (index lookups, no replanning), a large one is planned
@@ -323,8 +392,7 @@ SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, boo
     if (found) return entry->plans;
     const bool dimensions = events_have_dimensions();
     SPIPlanPtr plans[STATEMENT_COUNT] = {prepare(lock_sql(data, columns), small),
-                                         prepare(existing_sql(data, columns, dimensions), small),
-                                         prepare(new_sql(data, columns, dimensions), small)};
+                                         prepare(process_sql(data, columns, dimensions), small)};
     entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_ENTER, &found));
     for (int i = 0; i < STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
     return entry->plans;
@@ -406,9 +474,7 @@ Datum record_statement_transitions(TriggerData *data, const BudgetColumns &colum
     for (int attempt = 0;; ++attempt) {
         run(plans[LOCK], values, nulls, nullptr);
         values[3] = Int64GetDatum(limit - tally.announced);
-        run(plans[EXISTING], values, nulls, &tally);
-        values[3] = Int64GetDatum(limit - tally.announced);
-        run(plans[NEW], values, nulls, &tally);
+        run(plans[PROCESS], values, nulls, &tally);
         bool isnull = true;
         const Datum unresolved = SPI_processed == 1 ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull)
                                                     : Datum(0);
