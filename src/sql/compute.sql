@@ -507,11 +507,7 @@ COMMENT ON FUNCTION error_budget.scan_into_pending(text, bigint[], timestamptz, 
 -- digits, _ . : / @ + -), NULL for SQL NULL, otherwise double-quoted with " and \
 -- escaped, so that no two different values (or value lists) print alike.
 CREATE FUNCTION error_budget.scope_value(value text) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN value IS NULL THEN 'NULL'
-                WHEN value ~ '^[A-Za-z0-9_.:/@+-]+$' AND upper(value) <> 'NULL' THEN value
-                ELSE '"' || replace(replace(value, '\', '\\'), '"', '\"') || '"' END
-$$;
+    AS 'MODULE_PATHNAME', 'scope_value' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION error_budget.scope_value(text) IS
     'A dimension value as written in a budget''s scope: bare when plain (letters, digits, _ . : / @ + -), NULL for SQL NULL, otherwise double-quoted with " and \ escaped';
 
@@ -519,18 +515,15 @@ COMMENT ON FUNCTION error_budget.scope_value(text) IS
 -- by spaces; vertical is left out (it has its own column) unless its value is NULL
 -- or '*', which the vertical column cannot tell from "no vertical dimension".
 CREATE FUNCTION error_budget.budget_scope(dims jsonb, dimensions name[]) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(string_agg(d || '=' || error_budget.scope_value(dims ->> d), ' ' ORDER BY o), '')
-    FROM unnest(dimensions) WITH ORDINALITY AS u(d, o)
-    WHERE d <> 'vertical' OR coalesce(dims ->> 'vertical', '*') = '*'
-$$;
+    AS 'MODULE_PATHNAME', 'budget_scope' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION error_budget.budget_scope(jsonb, name[]) IS
     'The scope column of a budget: its dimension values other than vertical (in the SLO''s order) as d=value, e.g. tenant=acme region=eu, values quoted as error_budget.scope_value does; one-to-one, so two budgets of an SLO never share an identity';
 
 -- The vertical column of a budget: its vertical dimension, '*' when it has none.
+-- (operators qualified instead of SET search_path, so that it is inlined)
 CREATE FUNCTION error_budget.budget_vertical(dims jsonb) RETURNS text
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT coalesce(dims ->> 'vertical', '*')
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT COALESCE(dims OPERATOR(pg_catalog.->>) 'vertical', '*')
 $$;
 COMMENT ON FUNCTION error_budget.budget_vertical(jsonb) IS
     'The vertical column of a budget: its vertical dimension value, ''*'' when the SLO has no vertical dimension (or its value is NULL, which the scope then says)';
