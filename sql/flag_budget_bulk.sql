@@ -1,0 +1,99 @@
+-- The statement form of flag_budget (AFTER INSERT ... REFERENCING NEW TABLE ...
+-- FOR EACH STATEMENT): the bookkeeping of a whole INSERT, set-based. It must log
+-- exactly what the row form logs, follow computed_at within a statement, keep
+-- history out, and announce at most error_budget.notify_limit transitions one by
+-- one (escalations always) plus a summary.
+
+\set SHOW_CONTEXT never
+SET timezone = 'UTC';
+LOAD 'error_budget';
+\i sql/include/error_of.sql
+
+-- error_budgets has both forms.
+SELECT tgname, tgtype & 1 = 1 AS for_each_row, tgnewtable FROM pg_trigger
+WHERE tgrelid = 'error_budget.error_budgets'::regclass AND NOT tgisinternal ORDER BY tgname;
+
+-- ---- one statement, many snapshots per budget -----------------------------------
+-- Written out of computed_at order: transitions follow computed_at.
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES
+    ('m', 'a', 0.9, 0.05, '2026-10-03'), ('m', 'a', 0.9, 0.5, '2026-10-01'), ('m', 'a', 0.9, 0.2, '2026-10-02'),
+    ('m', 'a', 0.9, 0.2, '2026-10-04'), ('m', 'b', 0.9, 0.9, '2026-10-01');
+SELECT name, from_status, to_status, computed_at::date AS day, remaining,
+       snapshot_id = (SELECT id FROM error_budget.error_budgets s WHERE s.vertical = 'm' AND s.name = e.name
+                      AND s.computed_at = e.computed_at) AS snapshot_id_matches
+FROM error_budget.budget_events e WHERE vertical = 'm' ORDER BY id;
+SELECT budget ->> 'name' AS name, status FROM error_budget.budget_current WHERE budget ->> 'vertical' = 'm' ORDER BY 1;
+
+-- ---- a backfill is history: no event, the current status stays -------------------
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES
+    ('m', 'a', 0.9, -1, '2026-09-20'), ('m', 'b', 0.9, 0.01, '2026-09-30');
+-- ... and history followed by news in one statement: the news compares with the
+-- current status, not with the history before it.
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES
+    ('m', 'b', 0.9, 0.05, '2026-09-25'), ('m', 'b', 0.9, 0.05, '2026-10-05');
+SELECT name, from_status, to_status, computed_at::date AS day FROM error_budget.budget_events
+WHERE vertical = 'm' ORDER BY id;
+SELECT budget ->> 'name' AS name, status FROM error_budget.budget_current WHERE budget ->> 'vertical' = 'm' ORDER BY 1;
+-- Every snapshot got its status all the same.
+SELECT name, computed_at::date AS day, status FROM error_budget.error_budgets WHERE vertical = 'm' ORDER BY name, computed_at;
+
+-- ---- the same rows through the row form and the statement form ---------------------
+-- Two user tables alike, one with the row form only (one bookkeeping per row), one
+-- with both forms; nullable keys (NULL is a key value), an integer key, ids, no
+-- computed_at (transitions ordered by snapshot id), written in several statements.
+CREATE TABLE per_row (id serial PRIMARY KEY, team text, region int, left_over numeric, state text);
+CREATE TABLE per_statement (id serial PRIMARY KEY, team text, region int, left_over numeric, state text);
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON per_row
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team', 'region');
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON per_statement
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team', 'region');
+CREATE TRIGGER flag_bulk AFTER INSERT ON per_statement REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team', 'region');
+CREATE TEMP TABLE batches AS
+SELECT b, i, (ARRAY['voice', 'chat', NULL])[1 + i % 3] AS team, CASE WHEN i % 4 = 0 THEN NULL ELSE i % 2 END AS region,
+       round((0.55 + 0.5 * sin(b * 7 + i * 1.3))::numeric, 3) AS left_over
+FROM generate_series(1, 6) AS b, generate_series(1, 12) AS i;
+DO $$
+DECLARE batch int;
+BEGIN
+    FOR batch IN 1..6 LOOP
+        INSERT INTO per_row (team, region, left_over) SELECT team, region, left_over FROM batches WHERE b = batch ORDER BY i;
+        INSERT INTO per_statement (team, region, left_over) SELECT team, region, left_over FROM batches WHERE b = batch ORDER BY i;
+    END LOOP;
+END $$;
+SELECT (SELECT count(*) FROM error_budget.budget_events WHERE source = 'public.per_row') AS row_form_events,
+       (SELECT count(*) FROM error_budget.budget_events WHERE source = 'public.per_statement') AS statement_form_events;
+-- Not one difference in what was logged, nor in the current statuses.
+(SELECT budget, from_status, to_status, remaining, snapshot_id FROM error_budget.budget_events WHERE source = 'public.per_row'
+ EXCEPT ALL
+ SELECT budget, from_status, to_status, remaining, snapshot_id FROM error_budget.budget_events WHERE source = 'public.per_statement')
+UNION ALL
+(SELECT budget, from_status, to_status, remaining, snapshot_id FROM error_budget.budget_events WHERE source = 'public.per_statement'
+ EXCEPT ALL
+ SELECT budget, from_status, to_status, remaining, snapshot_id FROM error_budget.budget_events WHERE source = 'public.per_row');
+SELECT count(*) AS budgets,
+       count(*) FILTER (WHERE r.status IS NOT DISTINCT FROM s.status) AS same_status
+FROM (SELECT budget, status FROM error_budget.budget_current WHERE source = 'per_row'::regclass) r
+FULL JOIN (SELECT budget, status FROM error_budget.budget_current WHERE source = 'per_statement'::regclass) s USING (budget);
+SELECT budget FROM error_budget.budget_current WHERE source = 'per_statement'::regclass ORDER BY budget::text;
+
+-- ---- NOTIFY at scale: notify_limit one by one, escalations always, then a summary --
+SET error_budget.notify_limit = 2;
+\setenv PGDATABASE :DBNAME
+\! psql -X -q -c "LISTEN error_budget" -c "SET error_budget.notify_limit = 2" -c "INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) SELECT 'z', 'n' || i, 0.9, CASE WHEN i = 5 THEN 0.05 ELSE 0.8 END, '2026-11-01' FROM generate_series(1, 6) AS i" 2>&1 | sed -E -e 's/PID [0-9]+/PID <pid>/' -e 's/"(event_id|snapshot_id|first_event_id|last_event_id)" : [0-9]+/"\1" : <id>/g' -e 's/"computed_at" : "[^"]*"/"computed_at" : <t>/'
+RESET error_budget.notify_limit;
+SHOW error_budget.notify_limit;
+SELECT pg_temp.error_of('SET error_budget.notify_limit = -1');
+
+-- ---- wrong declarations of the statement form -----------------------------------
+CREATE TABLE misdeclared (id int, remaining float8, status text);
+CREATE TRIGGER t AFTER INSERT ON misdeclared FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('remaining', 'status');
+SELECT pg_temp.error_of($$INSERT INTO misdeclared VALUES (1, 0.5)$$);
+DROP TRIGGER t ON misdeclared;
+CREATE TRIGGER t AFTER UPDATE ON misdeclared REFERENCING NEW TABLE AS written FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('remaining', 'status');
+INSERT INTO misdeclared VALUES (1, 0.5);
+SELECT pg_temp.error_of($$UPDATE misdeclared SET remaining = 0.4$$);
+DROP TABLE misdeclared;
+-- An empty INSERT does nothing at all.
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining) SELECT 'e', 'empty', 0.9, 0.5 WHERE false;
+SELECT count(*) AS events FROM error_budget.budget_events WHERE vertical = 'e';
