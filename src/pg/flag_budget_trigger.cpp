@@ -1,5 +1,7 @@
 // flag_budget(remaining_column, status_column [, key_column ...]): a BEFORE
-// INSERT OR UPDATE ... FOR EACH ROW trigger.
+// INSERT OR UPDATE ... FOR EACH ROW trigger (this file). Declared also as AFTER
+// INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT, it does step 2 for a
+// whole INSERT at once (flag_budget_bulk.cpp) and the row form only does step 1.
 //
 // 1. Sets the status column from the remaining column (rule and thresholds in
 //    src/core/budget_status.hpp, GUCs in status_gucs.cpp).
