@@ -30,8 +30,9 @@ UNION ALL SELECT name FROM error_budget.define_slo('local_ok', 'rule_calls', 'ra
                                                    time_column => 'local_at', time_zone => 'Europe/Berlin', dimensions => '{vertical}');
 
 -- ---- scan strategies --------------------------------------------------------------------
--- One dimension set: a plain GROUP BY without GROUPING(); several: GROUPING SETS, or
--- with per_set one plain grouped scan per set.
+-- One dimension set: a plain GROUP BY without GROUPING(); several: one GROUP BY of the
+-- rows by all dimensions rolled up with GROUPING SETS (two GROUP BYs), or with per_set
+-- one plain grouped scan per set.
 SELECT strategy, position('GROUPING' IN q) > 0 AS uses_grouping, (length(q) - length(replace(q, 'GROUP BY', ''))) / 8 AS group_bys
 FROM (VALUES ('one set', error_budget.slo_scan_query('occurrences', ARRAY(SELECT id FROM error_budget.slos WHERE name = 'by_vertical'), now(), now())),
              ('grouping_sets', error_budget.slo_scan_query('occurrences', ARRAY(SELECT id FROM error_budget.slos WHERE name IN ('by_vertical', 'by_tenant', 'global_count')), now(), now()))) AS v(strategy, q)

@@ -268,6 +268,7 @@ DECLARE
                                        members[1].time_column, members[1].time_zone) END;
     slo error_budget.slos;
     aggregates text[] := '{}';
+    rollups text[] := '{}';
     rows text[] := '{}';
     names text[];
     dims_all name[];
@@ -291,32 +292,58 @@ BEGIN
         -- GROUPING(...) bit i (from the left) is 1 when dimension i is not grouped.
         SELECT coalesce(sum(1 << (cardinality(dims_all) - o::int)) FILTER (WHERE NOT d = ANY (slo.dimensions)), 0)
         INTO mask FROM unnest(dims_all) WITH ORDINALITY AS u(d, o);
-        SELECT array_agg(t.total), aggregates || array_agg(format('%s AS %I', t.expression, t.total || '_' || k))
-        INTO names, aggregates
+        SELECT array_agg(t.total), aggregates || array_agg(format('%s AS %I', t.expression, t.total || '_' || k)),
+               rollups || array_agg(format('%s(f.%I) AS %2$I', CASE WHEN t.total = 'min_weight' THEN 'min' ELSE 'sum' END,
+                                           t.total || '_' || k))
+        INTO names, aggregates, rollups
         FROM error_budget.slo_totals(slo, error_budget.slo_planned_predicate(slo, window_start, window_end)) AS t;
         rows := rows || error_budget.scan_totals_row(
             slo.id, CASE WHEN (SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM unnest(slo.dimensions) AS d) = dims_all
                          THEN 'r.dims'  -- all of the scan's dimensions: nothing to take out
-                         ELSE format('(SELECT coalesce(pg_catalog.jsonb_object_agg(key, value), ''{}'') FROM pg_catalog.jsonb_each(r.dims) WHERE key = ANY (%L::text[]))',
-                                     slo.dimensions) END,
+                         -- its own dimensions, from the rolled-up columns dim_<i> (see below)
+                         ELSE coalesce((SELECT 'pg_catalog.jsonb_build_object(' || string_agg(format('%L, r.dim_%s', u.d, u.o), ', ') || ')'
+                                        FROM unnest(dims_all) WITH ORDINALITY AS u(d, o) WHERE u.d = ANY (slo.dimensions)),
+                                       '''{}''::pg_catalog.jsonb') END,
             k, names, format(', NULL::pg_catalog.float8[], %s', mask));
     END LOOP;
     -- The grouping sets, each with the minute for rollups: (d1, d2[, minute]).
     SELECT string_agg(DISTINCT '(' || (SELECT concat_ws(', ', string_agg(format('%I', d), ', ' ORDER BY d), minute_of)
                                        FROM unnest((m).dimensions) AS d) || ')', ', ')
     INTO sets FROM unnest(members) AS m;
-    scan := format('SELECT %s AS grouping_mask, %s AS dims, %s%s FROM %s WHERE %I >= %s AND %I < %s%s',
-                   -- one dimension set: no GROUPING() (every mask is 0), as Citus requires
-                   CASE WHEN cardinality(dims_all) = 0 OR sets NOT LIKE '%), (%' THEN '0'
-                        ELSE 'GROUPING(' || (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d) || ')' END,
-                   error_budget.dimensions_json(dims_all), coalesce(minute_of || ' AS minute, ', ''),
-                   array_to_string(aggregates, ', '), members[1].source,
-                   members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
-                   members[1].time_column, error_budget.slo_time_bound(members[1], '$2'),
-                   CASE WHEN cardinality(dims_all) = 0 AND NOT per_minute THEN ''
-                        -- one set: a plain GROUP BY, which the planner can hash
-                        WHEN sets NOT LIKE '%), (%' THEN ' GROUP BY ' || sets
-                        ELSE ' GROUP BY GROUPING SETS (' || sets || ')' END);
+    IF sets NOT LIKE '%), (%' THEN
+        -- One dimension set: one plain GROUP BY, which the planner can hash (and
+        -- no GROUPING(), every mask is 0, as Citus requires).
+        scan := format('SELECT 0 AS grouping_mask, %s AS dims, %s%s FROM %s WHERE %I >= %s AND %I < %s%s',
+                       error_budget.dimensions_json(dims_all), coalesce(minute_of || ' AS minute, ', ''),
+                       array_to_string(aggregates, ', '), members[1].source,
+                       members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
+                       members[1].time_column, error_budget.slo_time_bound(members[1], '$2'),
+                       CASE WHEN cardinality(dims_all) = 0 AND NOT per_minute THEN '' ELSE ' GROUP BY ' || sets END);
+    ELSE
+        -- Several dimension sets: the rows are aggregated once, by all the
+        -- dimensions (each row feeds one group, not one per set), and that much
+        -- smaller result is rolled up to each set: sums of counts and sums, min of
+        -- minima. The dimension columns come out as dim_<i> (i: their place in
+        -- dims_all), so that a member builds its own dims from them.
+        scan := format('SELECT GROUPING(%s) AS grouping_mask, pg_catalog.jsonb_build_object(%s) AS dims, %s%s, %s
+                        FROM (SELECT %s, %s%s FROM %s WHERE %I >= %s AND %I < %s GROUP BY %s%s) AS f
+                        GROUP BY GROUPING SETS (%s)',
+                       (SELECT string_agg(format('f.dim_%s', o), ', ') FROM unnest(dims_all) WITH ORDINALITY AS u(d, o)),
+                       (SELECT string_agg(format('%L, f.dim_%s', d, o), ', ') FROM unnest(dims_all) WITH ORDINALITY AS u(d, o)),
+                       CASE WHEN per_minute THEN 'f.minute AS minute, ' ELSE '' END,
+                       (SELECT string_agg(format('f.dim_%s', o), ', ') FROM unnest(dims_all) WITH ORDINALITY AS u(d, o)),
+                       array_to_string(rollups, ', '),
+                       (SELECT string_agg(format('%I AS dim_%s', d, o), ', ') FROM unnest(dims_all) WITH ORDINALITY AS u(d, o)),
+                       coalesce(minute_of || ' AS minute, ', ''), array_to_string(aggregates, ', '), members[1].source,
+                       members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
+                       members[1].time_column, error_budget.slo_time_bound(members[1], '$2'),
+                       (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d),
+                       coalesce(', ' || minute_of, ''),
+                       (SELECT string_agg(DISTINCT '(' || (SELECT concat_ws(', ', string_agg(format('f.dim_%s', u.o), ', ' ORDER BY u.o),
+                                                                              CASE WHEN per_minute THEN 'f.minute' END)
+                                                           FROM unnest(dims_all) WITH ORDINALITY AS u(d, o) WHERE u.d = ANY ((m).dimensions)) || ')', ', ')
+                        FROM unnest(members) AS m));
+    END IF;
     RETURN format('SELECT %s%s FROM (%s) AS r CROSS JOIN LATERAL (VALUES %s) AS m(%s, grouping_mask) WHERE m.grouping_mask = r.grouping_mask',
                   (SELECT string_agg('m.' || c, ', ') FROM unnest(string_to_array(error_budget.scan_totals_columns(), ', ')) AS c),
                   CASE WHEN per_minute THEN ', r.minute' ELSE '' END,
