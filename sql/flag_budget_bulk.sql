@@ -77,6 +77,43 @@ FROM (SELECT budget, status FROM error_budget.budget_current WHERE source = 'per
 FULL JOIN (SELECT budget, status FROM error_budget.budget_current WHERE source = 'per_statement'::regclass) s USING (budget);
 SELECT budget FROM error_budget.budget_current WHERE source = 'per_statement'::regclass ORDER BY budget::text;
 
+-- More than 1024 budgets in one statement take the set-based path (the few above
+-- were done in C): the same comparison, with computed_at, a backfill behind the
+-- latest snapshots and news after them in one statement.
+CREATE TABLE many_row (id serial PRIMARY KEY, team text, region int, left_over numeric, state text, computed_at timestamptz);
+CREATE TABLE many_statement (id serial PRIMARY KEY, team text, region int, left_over numeric, state text, computed_at timestamptz);
+CREATE TRIGGER flag BEFORE INSERT ON many_row
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team', 'region');
+CREATE TRIGGER flag BEFORE INSERT ON many_statement
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team', 'region');
+CREATE TRIGGER flag_bulk AFTER INSERT ON many_statement REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team', 'region');
+CREATE TEMP TABLE many AS
+SELECT d, i, 'team' || (i % 700) AS team, CASE WHEN i % 9 = 0 THEN NULL ELSE i / 700 END AS region,
+       round((0.55 + 0.5 * sin(d * 3 + i * 0.7))::numeric, 3) AS left_over,
+       timestamptz '2026-10-01' + d * interval '1 day' AS computed_at
+FROM generate_series(0, 4) AS d, generate_series(1, 2100) AS i;
+INSERT INTO many_row (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d BETWEEN 1 AND 3 ORDER BY d, i;
+INSERT INTO many_statement (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d BETWEEN 1 AND 3 ORDER BY d, i;
+INSERT INTO many_row (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d IN (0, 4) ORDER BY d, i;
+INSERT INTO many_statement (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d IN (0, 4) ORDER BY d, i;
+SELECT (SELECT count(*) FROM error_budget.budget_current WHERE source = 'many_statement'::regclass) AS budgets,
+       (SELECT count(*) FROM error_budget.budget_events WHERE source = 'public.many_row') AS row_form_events,
+       (SELECT count(*) FROM error_budget.budget_events WHERE source = 'public.many_statement') AS statement_form_events,
+       (SELECT count(*) FROM error_budget.budget_events WHERE source = 'public.many_statement' AND computed_at = '2026-10-05') AS news_after_backfill,
+       (SELECT count(*) FROM error_budget.budget_events WHERE source = 'public.many_statement' AND computed_at = '2026-10-01') AS backfill_events;
+SELECT count(*) AS differences FROM (
+    (SELECT budget, from_status, to_status, remaining, snapshot_id, computed_at FROM error_budget.budget_events WHERE source = 'public.many_row'
+     EXCEPT ALL
+     SELECT budget, from_status, to_status, remaining, snapshot_id, computed_at FROM error_budget.budget_events WHERE source = 'public.many_statement')
+    UNION ALL
+    (SELECT budget, from_status, to_status, remaining, snapshot_id, computed_at FROM error_budget.budget_events WHERE source = 'public.many_statement'
+     EXCEPT ALL
+     SELECT budget, from_status, to_status, remaining, snapshot_id, computed_at FROM error_budget.budget_events WHERE source = 'public.many_row')) AS d;
+SELECT count(*) FILTER (WHERE r.status IS DISTINCT FROM s.status) AS statuses_differing
+FROM (SELECT budget, status FROM error_budget.budget_current WHERE source = 'many_row'::regclass) r
+FULL JOIN (SELECT budget, status FROM error_budget.budget_current WHERE source = 'many_statement'::regclass) s USING (budget);
+
 -- ---- NOTIFY at scale: notify_limit one by one, escalations always, then a summary --
 SET error_budget.notify_limit = 2;
 \setenv PGDATABASE :DBNAME

@@ -68,18 +68,23 @@ bool is_statement_form(const Trigger *trigger, Oid function) {
            TRIGGER_FOR_INSERT(trigger->tgtype) && trigger->tgnewtable != nullptr;
 }
 
-// ---- SQL of the statements ---------------------------------------------------
-//
-// Per row the statements carry the key columns as they are (k1, k2, ...), sorted
-// and grouped with the "C" collation; the budget's jsonb key is built once per
-// budget. One sort per statement orders each budget's rows by (computed_at, order
-// written) and gives each row the status before it (previous).
+}  // namespace
 
-const char *column_name(Relation rel, AttrNumber attnum) {
-    return quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname));
+// In event id order: the first `limit` transitions of CTE logged, and every
+// escalation; the row is (transitions, announced, first event id, last event id
+// [, extra column]).
+char *announce_logged_sql(const char *limit, const char *extra_column) {
+    return psprintf(" SELECT pg_catalog.count(*)::pg_catalog.int8,"
+                    " pg_catalog.count(pg_catalog.pg_notify('error_budget', a.payload)) FILTER (WHERE a.payload IS NOT NULL)"
+                    "  ::pg_catalog.int8, pg_catalog.min(a.id), pg_catalog.max(a.id)%s"
+                    " FROM (SELECT l.id, CASE WHEN pg_catalog.row_number() OVER (ORDER BY l.id) OPERATOR(pg_catalog.<=) %s"
+                    "  OR l.to_status OPERATOR(pg_catalog.>=) 'escalated'::error_budget.budget_status"
+                    "  THEN error_budget.budget_event_payload(l)::pg_catalog.text END AS payload FROM logged l) AS a",
+                    extra_column, limit);
 }
 
-bool is_text(Relation rel, AttrNumber attnum) {
+// Whether a key column is text or varchar (taken as it is).
+static bool is_text(Relation rel, AttrNumber attnum) {
     const Oid type = budget_column_type(rel, attnum);
     return type == TEXTOID || type == VARCHAROID;
 }
@@ -92,6 +97,20 @@ void append_key_text(StringInfo sql, Relation rel, AttrNumber attnum, const char
     else
         appendStringInfo(sql, "CASE WHEN %1$s IS NULL THEN NULL ELSE pg_catalog.format('%%s', %1$s) END", value);
 }
+
+namespace {
+
+// ---- SQL of the statements ---------------------------------------------------
+//
+// Per row the statements carry the key columns as they are (k1, k2, ...), sorted
+// and grouped with the "C" collation; the budget's jsonb key is built once per
+// budget. One sort per statement orders each budget's rows by (computed_at, order
+// written) and gives each row the status before it (previous).
+
+const char *column_name(Relation rel, AttrNumber attnum) {
+    return quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname));
+}
+
 
 // alias.k<i>
 char *key_ref(const char *alias, int i) { return psprintf("%s.k%d", alias, i + 1); }
@@ -118,9 +137,12 @@ void append_key_order(StringInfo sql, const TriggerData *data, const BudgetColum
         appendStringInfoString(sql, "true");
         return;
     }
-    for (int i = 0; i < columns.key_count; ++i)
-        appendStringInfo(sql, "%s%s%s", i > 0 ? ", " : "", key_ref(alias, i),
-                         is_text(data->tg_relation, columns.keys[i]) ? " COLLATE \"C\"" : "");
+    // (the text of non-text keys, so that flag_budget_few.cpp locks in the same order)
+    for (int i = 0; i < columns.key_count; ++i) {
+        appendStringInfoString(sql, i > 0 ? ", " : "");
+        append_key_text(sql, data->tg_relation, columns.keys[i], key_ref(alias, i));
+        appendStringInfoString(sql, " COLLATE \"C\"");
+    }
 }
 
 // a and b are the same budget (NULL key values match each other, as in the key).
@@ -213,20 +235,14 @@ void append_log_and_announce(StringInfo sql, const TriggerData *data, const Budg
                      " SELECT $3, w.budget, w.from_status::error_budget.budget_status, w.status::error_budget.budget_status,"
                      " v.remaining, w.at, v.snapshot_id%s FROM transitions w JOIN v ON v.ord OPERATOR(pg_catalog.=) w.ord"
                      " ORDER BY w.at, w.ord RETURNING *)"
-                     // in event id order: the first $4, and every escalation
-                     " SELECT pg_catalog.count(*)::pg_catalog.int8,"
-                     " pg_catalog.count(pg_catalog.pg_notify('error_budget', a.payload)) FILTER (WHERE a.payload IS NOT NULL)"
-                     "  ::pg_catalog.int8, pg_catalog.min(a.id), pg_catalog.max(a.id)%s"
-                     " FROM (SELECT l.id, CASE WHEN pg_catalog.row_number() OVER (ORDER BY l.id) OPERATOR(pg_catalog.<=) $4"
-                     "  OR l.to_status OPERATOR(pg_catalog.>=) 'escalated'::error_budget.budget_status"
-                     "  THEN error_budget.budget_event_payload(l)::pg_catalog.text END AS payload FROM logged l) AS a",
+                     "%s",
                      events_have_dimensions ? ", dimensions, responses" : "",
                      events_have_dimensions
                          ? ", v.dimensions, CASE WHEN $3 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS"
                            " (SELECT FROM error_budget.responses r WHERE r.slo OPERATOR(pg_catalog.=) (w.budget ->> 'name'))"
                            " THEN '{}'::pg_catalog.jsonb END"
                          : "",
-                     extra_column);
+                     announce_logged_sql("$4", extra_column));
 }
 
 // Statement 1: lock the existing budgets' current statuses, in key order.
@@ -400,12 +416,7 @@ SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, boo
 
 // ---- running them --------------------------------------------------------------
 
-struct Tally {
-    int64 transitions = 0;
-    int64 announced = 0;
-    int64 first_event = 0;  // 0: none yet
-    int64 last_event = 0;
-};
+using Tally = BookkeepingTally;
 
 int64 int8_column(int column, bool *isnull) {
     const Datum value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column, isnull);
@@ -415,7 +426,13 @@ int64 int8_column(int column, bool *isnull) {
 void run(SPIPlanPtr plan, Datum *values, const char *nulls, Tally *tally) {
     const int result = SPI_execute_plan(plan, values, nulls, false, 0);
     if (result < 0) elog(ERROR, "flag_budget: a bookkeeping statement failed: %s", SPI_result_code_string(result));
-    if (!tally || SPI_processed != 1) return;
+    if (tally) add_logged(tally);
+}
+
+}  // namespace
+
+void add_logged(BookkeepingTally *tally) {
+    if (SPI_processed != 1) return;
     bool isnull = false;
     const int64 transitions = int8_column(1, &isnull);
     const int64 announced = int8_column(2, &isnull);
@@ -427,7 +444,7 @@ void run(SPIPlanPtr plan, Datum *values, const char *nulls, Tally *tally) {
     if (!isnull && last > tally->last_event) tally->last_event = last;
 }
 
-void announce_summary(const Tally &tally, Datum source) {
+void announce_summary(const BookkeepingTally &tally, Datum source) {
     Datum values[5] = {source, Int64GetDatum(tally.transitions), Int64GetDatum(tally.announced),
                        Int64GetDatum(tally.first_event), Int64GetDatum(tally.last_event)};
     const Oid types[5] = {TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID};
@@ -437,8 +454,6 @@ void announce_summary(const Tally &tally, Datum source) {
         5, const_cast<Oid *>(types), values, nullptr, false, 0);
     if (result < 0) elog(ERROR, "flag_budget: could not send the summary notification");
 }
-
-}  // namespace
 
 bool statement_bookkeeping_follows(const TriggerData *row_trigger, Oid function) {
     const TriggerDesc *triggers = row_trigger->tg_relation->trigdesc;
@@ -460,8 +475,6 @@ Datum record_statement_transitions(TriggerData *data, const BudgetColumns &colum
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "flag_budget: SPI_connect failed");
     if (SPI_register_trigger_data(data) != SPI_OK_TD_REGISTER)
         elog(ERROR, "flag_budget: could not register the transition table");
-    SPIPlanPtr *plans = plans_for(data, columns, small);
-
     Relation rel = data->tg_relation;
     const int limit = current_notify_limit();
     Datum values[PARAMETER_COUNT] = {
@@ -471,6 +484,12 @@ Datum record_statement_transitions(TriggerData *data, const BudgetColumns &colum
         0};
     char nulls[PARAMETER_COUNT + 1] = " n  ";
     Tally tally;
+    if (record_few_budgets(data, columns, values[2], limit, &tally)) {
+        if (tally.transitions > tally.announced) announce_summary(tally, values[2]);
+        SPI_finish();
+        return PointerGetDatum(nullptr);
+    }
+    SPIPlanPtr *plans = plans_for(data, columns, small);
     for (int attempt = 0;; ++attempt) {
         run(plans[LOCK], values, nulls, nullptr);
         values[3] = Int64GetDatum(limit - tally.announced);

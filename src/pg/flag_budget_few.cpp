@@ -1,0 +1,591 @@
+// The statement form of flag_budget when one INSERT touches few budgets (a run of
+// a handful of SLOs, a backfill of some budgets' history): the same bookkeeping
+// as the set-based statements of flag_budget_bulk.cpp, with the rows ordered in
+// C and at most four small SPI statements (usually one):
+//   1. lock the budgets' budget_current rows: one query over an array of keys, in
+//      the same key order as the set-based path (no deadlock between the two);
+//   2. create the rows of new budgets (INSERT ... ON CONFLICT DO NOTHING); one that
+//      another session created meanwhile is locked and treated as existing;
+//   3. only for existing budgets whose status may change: what each had later
+//      than its first snapshot here (a logged transition, or a snapshot in the
+//      table that is not one of this statement's), read after the locks;
+//   4. only when there are transitions: move the current statuses, log the
+//      transitions, announce them (the same NOTIFY rules).
+// Semantics, history rule and event order are those of flag_budget_bulk.cpp (the
+// regress suite flag_budget_bulk checks both paths against the row form). Memory:
+// 32 bytes a row (rows are counted in the transition table anyway) and one entry
+// per budget, at most FEW_BUDGETS.
+#include <algorithm>
+#include <cstring>
+
+#include "../core/budget_status.hpp"
+#include "flag_budget_bulk.hpp"
+
+extern "C" {
+#include "catalog/namespace.h"
+#include "common/hashfn.h"
+#include "utils/fmgroids.h"
+#include "utils/fmgrprotos.h"
+}
+
+namespace core = error_budget::core;
+
+namespace error_budget::pg {
+
+namespace {
+
+constexpr int FEW_BUDGETS = 1024;
+constexpr int64 FEW_ROWS = 1000000;  // beyond: the set-based path (its sorts spill to disk)
+constexpr int TABLE_SIZE = 4096;      // open addressing, > 2 x FEW_BUDGETS
+
+struct Budget {
+    char **parts;    // key values as text (nullptr: NULL)
+    int *lengths;
+    char *json;      // the budget key, {"vertical": "sales", ...}
+    int rank;        // place in key order
+    int current;     // current status (-1: new budget)
+    bool created;    // its budget_current row was created by this statement
+    bool candidate;  // exists and a snapshot has another status
+    TimestampTz first_at;
+    bool has_after;
+    int64 after;     // what it had later before this statement (time, or snapshot id)
+};
+
+struct Row {
+    int64 at;           // computed_at, or now()
+    int64 snapshot_id;  // INT64_MAX without id
+    int32 budget;
+    int32 ord;          // 1-based position in the statement
+    int32 status;
+};
+
+struct Transition {
+    int64 at;
+    int32 ord;
+    int32 budget;
+    int32 from;  // -1: a first snapshot
+    int32 to;
+};
+
+constexpr core::BudgetStatus statuses[] = {core::BudgetStatus::NoData, core::BudgetStatus::Ok, core::BudgetStatus::Blocked,
+                                           core::BudgetStatus::Escalated, core::BudgetStatus::Exhausted};
+
+const char *status_label(int status) { return core::status_name(statuses[status]); }
+
+int status_code(const char *label, int length) {
+    for (int i = 0; i < 5; ++i) {
+        const char *name = status_label(i);
+        if (static_cast<int>(strlen(name)) == length && memcmp(name, label, length) == 0) return i;
+    }
+    ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                    errmsg("flag_budget: unknown budget status \"%.*s\"", length, label)));
+    pg_unreachable();
+}
+
+// Key order: byte order of the key texts, NULL last (ORDER BY ... COLLATE "C").
+int compare_keys(const Budget &a, const Budget &b, int key_count) {
+    for (int i = 0; i < key_count; ++i) {
+        if (!a.parts[i] || !b.parts[i]) {
+            if (a.parts[i] == b.parts[i]) continue;
+            return a.parts[i] ? -1 : 1;
+        }
+        const int common = std::min(a.lengths[i], b.lengths[i]);
+        const int c = memcmp(a.parts[i], b.parts[i], common);
+        if (c != 0) return c;
+        if (a.lengths[i] != b.lengths[i]) return a.lengths[i] < b.lengths[i] ? -1 : 1;
+    }
+    return 0;
+}
+
+// Everything the statement wrote, in C.
+struct Statement {
+    TriggerData *data;
+    const BudgetColumns *columns;
+    Budget *budgets;
+    int budget_count;
+    int *by_rank;  // budget index by rank
+    Row *rows;
+    int64 row_count;
+    bool by_time;
+};
+
+// The text of a key column's value (as the budget key prints it).
+bool key_part(TupleTableSlot *slot, Relation rel, AttrNumber attnum, FmgrInfo *output, char **bytes, int *length) {
+    bool isnull = false;
+    const Datum value = slot_getattr(slot, attnum, &isnull);
+    if (isnull) return false;
+    const Oid type = budget_column_type(rel, attnum);
+    if (type == TEXTOID || type == VARCHAROID) {
+        text *t = DatumGetTextPP(value);
+        *bytes = VARDATA_ANY(t);
+        *length = VARSIZE_ANY_EXHDR(t);
+    } else {
+        *bytes = OutputFunctionCall(output, value);
+        *length = strlen(*bytes);
+    }
+    return true;
+}
+
+char *budget_json(const TriggerData *data, const BudgetColumns &columns, const Budget &budget) {
+    StringInfoData json;
+    initStringInfo(&json);
+    appendStringInfoChar(&json, '{');
+    for (int i = 0; i < columns.key_count; ++i) {
+        if (i > 0) appendStringInfoString(&json, ", ");
+        escape_json(&json, data->tg_trigger->tgargs[2 + i]);
+        appendStringInfoString(&json, ": ");
+        if (budget.parts[i])
+            escape_json(&json, pnstrdup(budget.parts[i], budget.lengths[i]));
+        else
+            appendStringInfoString(&json, "null");
+    }
+    appendStringInfoChar(&json, '}');
+    return json.data;
+}
+
+// Reads the transition table: rows and budgets. False when there are too many budgets.
+bool read_statement(Statement *s) {
+    TriggerData *data = s->data;
+    const BudgetColumns &columns = *s->columns;
+    Relation rel = data->tg_relation;
+    TupleDesc desc = RelationGetDescr(rel);
+    Tuplestorestate *store = data->tg_newtable;
+    const int key_count = columns.key_count;
+
+    FmgrInfo outputs[MAX_KEY_COLUMNS];
+    for (int i = 0; i < key_count; ++i) {
+        Oid function = InvalidOid;
+        bool varlena = false;
+        getTypeOutputInfo(TupleDescAttr(desc, columns.keys[i] - 1)->atttypid, &function, &varlena);
+        fmgr_info(function, &outputs[i]);
+    }
+    const bool status_is_text = budget_column_type(rel, columns.status) == TEXTOID ||
+                                budget_column_type(rel, columns.status) == VARCHAROID;
+    Oid enum_values[5] = {InvalidOid, InvalidOid, InvalidOid, InvalidOid, InvalidOid};
+    const TimestampTz now = GetCurrentTransactionStartTimestamp();
+
+    s->budgets = static_cast<Budget *>(palloc0(sizeof(Budget) * FEW_BUDGETS));
+    s->rows = static_cast<Row *>(palloc(sizeof(Row) * s->row_count));
+    int *table = static_cast<int *>(palloc(sizeof(int) * TABLE_SIZE));
+    for (int i = 0; i < TABLE_SIZE; ++i) table[i] = -1;
+
+    TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+    const int reader = tuplestore_alloc_read_pointer(store, EXEC_FLAG_REWIND);
+    tuplestore_select_read_pointer(store, reader);
+    tuplestore_rescan(store);
+    char *parts[MAX_KEY_COLUMNS];
+    int lengths[MAX_KEY_COLUMNS];
+    bool fits = true;
+    int64 n = 0;
+    while (n < s->row_count && tuplestore_gettupleslot(store, true, false, slot)) {
+        uint32 hash = 0;
+        for (int i = 0; i < key_count; ++i) {
+            if (!key_part(slot, rel, columns.keys[i], &outputs[i], &parts[i], &lengths[i])) parts[i] = nullptr;
+            hash = hash_combine(hash, parts[i] ? hash_bytes(reinterpret_cast<const unsigned char *>(parts[i]), lengths[i])
+                                               : 0x9e3779b9u);
+        }
+        int slot_index = static_cast<int>(hash & (TABLE_SIZE - 1));
+        int found = -1;
+        while (table[slot_index] >= 0) {
+            const Budget &b = s->budgets[table[slot_index]];
+            bool same = true;
+            for (int i = 0; i < key_count && same; ++i)
+                same = (b.parts[i] == nullptr) == (parts[i] == nullptr) &&
+                       (!parts[i] || (b.lengths[i] == lengths[i] && memcmp(b.parts[i], parts[i], lengths[i]) == 0));
+            if (same) {
+                found = table[slot_index];
+                break;
+            }
+            slot_index = (slot_index + 1) & (TABLE_SIZE - 1);
+        }
+        if (found < 0) {
+            if (s->budget_count == FEW_BUDGETS) {
+                fits = false;
+                break;
+            }
+            found = s->budget_count++;
+            Budget &b = s->budgets[found];
+            b.parts = static_cast<char **>(palloc0(sizeof(char *) * (key_count + 1)));
+            b.lengths = static_cast<int *>(palloc0(sizeof(int) * (key_count + 1)));
+            for (int i = 0; i < key_count; ++i) {
+                if (!parts[i]) continue;
+                b.parts[i] = static_cast<char *>(palloc(lengths[i] + 1));
+                memcpy(b.parts[i], parts[i], lengths[i]);
+                b.lengths[i] = lengths[i];
+            }
+            b.current = -1;
+            table[slot_index] = found;
+        }
+        Row &row = s->rows[n];
+        row.budget = found;
+        row.ord = static_cast<int32>(n + 1);
+        bool isnull = false;
+        const Datum status = slot_getattr(slot, columns.status, &isnull);
+        if (isnull)
+            ereport(ERROR, (errcode(ERRCODE_NOT_NULL_VIOLATION), errmsg("flag_budget: a snapshot has no status")));
+        if (status_is_text) {
+            text *t = DatumGetTextPP(status);
+            row.status = status_code(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+        } else {  // an enum: its OIDs, learnt once
+            row.status = -1;
+            for (int i = 0; i < 5; ++i)
+                if (enum_values[i] == DatumGetObjectId(status)) row.status = i;
+            if (row.status < 0) {
+                const char *label = OidOutputFunctionCall(F_ENUM_OUT, status);
+                row.status = status_code(label, strlen(label));
+                enum_values[row.status] = DatumGetObjectId(status);
+            }
+        }
+        row.at = now;
+        if (s->by_time) {
+            const Datum at = slot_getattr(slot, columns.computed_at, &isnull);
+            if (!isnull) row.at = DatumGetTimestampTz(at);
+        }
+        row.snapshot_id = PG_INT64_MAX;
+        if (columns.snapshot_id != InvalidAttrNumber) {
+            const Datum id = slot_getattr(slot, columns.snapshot_id, &isnull);
+            if (!isnull) {
+                switch (budget_column_type(rel, columns.snapshot_id)) {
+                    case INT8OID: row.snapshot_id = DatumGetInt64(id); break;
+                    case INT4OID: row.snapshot_id = DatumGetInt32(id); break;
+                    default: row.snapshot_id = DatumGetInt16(id); break;
+                }
+            }
+        }
+        ++n;
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    tuplestore_select_read_pointer(store, 0);
+    s->row_count = n;
+    return fits;
+}
+
+// Budgets in key order; rows by (budget rank, at, order written).
+void order_statement(Statement *s) {
+    const int key_count = s->columns->key_count;
+    s->by_rank = static_cast<int *>(palloc(sizeof(int) * (s->budget_count + 1)));
+    for (int i = 0; i < s->budget_count; ++i) s->by_rank[i] = i;
+    Budget *budgets = s->budgets;
+    std::sort(s->by_rank, s->by_rank + s->budget_count,
+              [&](int a, int b) { return compare_keys(budgets[a], budgets[b], key_count) < 0; });
+    for (int r = 0; r < s->budget_count; ++r) budgets[s->by_rank[r]].rank = r;
+    std::sort(s->rows, s->rows + s->row_count, [&](const Row &a, const Row &b) {
+        if (budgets[a.budget].rank != budgets[b.budget].rank) return budgets[a.budget].rank < budgets[b.budget].rank;
+        if (a.at != b.at) return a.at < b.at;
+        return a.ord < b.ord;
+    });
+}
+
+// ---- SQL ---------------------------------------------------------------------------
+
+enum FewStatement { LOCK_BUDGETS, CREATE_BUDGETS, LATEST_BEFORE, LOG_TRANSITIONS, FEW_STATEMENT_COUNT };
+
+const char *const lock_sql =
+    "SELECT b.i::pg_catalog.int4, c.status::pg_catalog.text FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]))"
+    " WITH ORDINALITY AS b(budget, i, n) JOIN error_budget.budget_current c ON c.source OPERATOR(pg_catalog.=) $3::pg_catalog.regclass"
+    " AND c.budget OPERATOR(pg_catalog.=) b.budget ORDER BY b.n FOR UPDATE OF c";
+const Oid lock_types[] = {JSONBARRAYOID, INT4ARRAYOID, OIDOID};
+
+const char *const create_sql =
+    "WITH created AS (INSERT INTO error_budget.budget_current AS c (source, budget, status)"
+    " SELECT $3::pg_catalog.regclass, b.budget, b.status::error_budget.budget_status"
+    " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($4::pg_catalog.text[])) WITH ORDINALITY AS b(budget, status, n) ORDER BY b.n"
+    " ON CONFLICT (source, budget) DO NOTHING RETURNING c.budget)"
+    " SELECT b.i::pg_catalog.int4 FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[])) AS b(budget, i)"
+    " JOIN created c ON c.budget OPERATOR(pg_catalog.=) b.budget";
+const Oid create_types[] = {JSONBARRAYOID, INT4ARRAYOID, OIDOID, TEXTARRAYOID};
+
+char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
+    Relation rel = data->tg_relation;
+    StringInfoData sql;
+    initStringInfo(&sql);
+    if (columns.computed_at == InvalidAttrNumber) {
+        appendStringInfoString(&sql,
+                               "SELECT b.i::pg_catalog.int4, (SELECT pg_catalog.max(e.snapshot_id) FROM error_budget.budget_events e"
+                               " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) b.budget)"
+                               " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]), pg_catalog.unnest($4::pg_catalog.timestamptz[]))"
+                               " AS b(budget, i, first_at)");
+        return sql.data;
+    }
+    const char *at = quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), columns.computed_at - 1)->attname));
+    appendStringInfo(&sql,
+                     "SELECT b.i::pg_catalog.int4, GREATEST((SELECT pg_catalog.max(e.computed_at) FROM error_budget.budget_events e"
+                     " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) b.budget),"
+                     " (SELECT t.%1$s FROM %2$s t WHERE ",
+                     at,
+                     quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
+    StringInfoData keys, statement_keys;
+    initStringInfo(&keys);
+    initStringInfo(&statement_keys);
+    for (int i = 0; i < columns.key_count; ++i) {
+        const char *column = quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), columns.keys[i] - 1)->attname));
+        append_key_text(&sql, rel, columns.keys[i], psprintf("t.%s", column));
+        appendStringInfo(&sql, " OPERATOR(pg_catalog.=) (b.budget ->> %s) AND ",
+                         quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
+        append_key_text(&keys, rel, columns.keys[i], psprintf("t.%s", column));
+        appendStringInfoString(&keys, ", ");
+        append_key_text(&statement_keys, rel, columns.keys[i], psprintf("n.%s", column));
+        appendStringInfoString(&statement_keys, ", ");
+    }
+    appendStringInfo(&sql,
+                     "t.%1$s OPERATOR(pg_catalog.>) b.first_at"
+                     // the statement's own rows are not "later"
+                     " AND (%2$st.%1$s) NOT IN (SELECT %3$sn.%1$s FROM %4$s n WHERE n.%1$s IS NOT NULL)"
+                     " ORDER BY t.%1$s DESC LIMIT 1))"
+                     " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]), pg_catalog.unnest($4::pg_catalog.timestamptz[]))"
+                     " AS b(budget, i, first_at)",
+                     at, keys.data, statement_keys.data, quote_identifier(data->tg_trigger->tgnewtable));
+    return sql.data;
+}
+const Oid latest_types[] = {JSONBARRAYOID, INT4ARRAYOID, TEXTOID, TIMESTAMPTZARRAYOID};
+
+char *log_sql(const TriggerData *data, const BudgetColumns &columns) {
+    Relation rel = data->tg_relation;
+    TupleDesc desc = RelationGetDescr(rel);
+    auto column = [&](AttrNumber attnum) { return quote_identifier(NameStr(TupleDescAttr(desc, attnum - 1)->attname)); };
+    return psprintf(
+        "WITH moved AS (UPDATE error_budget.budget_current c"
+        " SET status = m.status::error_budget.budget_status, changed_at = pg_catalog.now()"
+        " FROM ROWS FROM (pg_catalog.unnest($4::pg_catalog.jsonb[]), pg_catalog.unnest($5::pg_catalog.text[])) AS m(budget, status)"
+        " WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) m.budget)"
+        ", v AS (SELECT pg_catalog.row_number() OVER () AS ord, t.%s::pg_catalog.float8 AS remaining, %s AS snapshot_id,"
+        " %s AS dimensions FROM %s t)"
+        ", logged AS (INSERT INTO error_budget.budget_events"
+        " (source, budget, from_status, to_status, remaining, computed_at, snapshot_id, dimensions, responses)"
+        " SELECT $3, w.budget, w.from_status::error_budget.budget_status, w.to_status::error_budget.budget_status,"
+        " v.remaining, w.at, v.snapshot_id, v.dimensions,"
+        " CASE WHEN $3 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS"
+        " (SELECT FROM error_budget.responses r WHERE r.slo OPERATOR(pg_catalog.=) (w.budget ->> 'name'))"
+        " THEN '{}'::pg_catalog.jsonb END"
+        " FROM ROWS FROM (pg_catalog.unnest($6::pg_catalog.jsonb[]), pg_catalog.unnest($7::pg_catalog.text[]), pg_catalog.unnest($8::pg_catalog.text[]), pg_catalog.unnest($9::pg_catalog.timestamptz[]), pg_catalog.unnest($10::pg_catalog.int8[])) WITH ORDINALITY AS w(budget, from_status, to_status, at, ord, n)"
+        " JOIN v ON v.ord OPERATOR(pg_catalog.=) w.ord ORDER BY w.n RETURNING *)%s",
+        column(columns.remaining),
+        columns.snapshot_id != InvalidAttrNumber ? psprintf("t.%s::pg_catalog.int8", column(columns.snapshot_id))
+                                                 : "NULL::pg_catalog.int8",
+        columns.dimensions != InvalidAttrNumber ? psprintf("t.%s", column(columns.dimensions)) : "NULL::pg_catalog.jsonb",
+        quote_identifier(data->tg_trigger->tgnewtable), announce_logged_sql("$2", ""));
+}
+const Oid log_types[] = {OIDOID,        INT8OID,       TEXTOID,        JSONBARRAYOID,       TEXTARRAYOID,
+                         JSONBARRAYOID, TEXTARRAYOID,  TEXTARRAYOID,   TIMESTAMPTZARRAYOID, INT8ARRAYOID};
+
+struct FewPlanKey {
+    Oid trigger;
+    Oid relation;
+};
+struct FewPlans {
+    FewPlanKey key;
+    SPIPlanPtr plans[FEW_STATEMENT_COUNT];
+};
+HTAB *few_plans = nullptr;  // lives in TopMemoryContext
+
+SPIPlanPtr keep(const char *sql, int count, const Oid *types) {
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, count, const_cast<Oid *>(types), CURSOR_OPT_GENERIC_PLAN);
+    if (!plan) elog(ERROR, "flag_budget: could not prepare a bookkeeping statement: %s", SPI_result_code_string(SPI_result));
+    SPI_keepplan(plan);
+    return plan;
+}
+
+SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns) {
+    if (!few_plans) {
+        HASHCTL control{};
+        control.keysize = sizeof(FewPlanKey);
+        control.entrysize = sizeof(FewPlans);
+        few_plans = hash_create("error_budget few-budget bookkeeping plans", 16, &control, HASH_ELEM | HASH_BLOBS);
+    }
+    FewPlanKey key{};
+    key.trigger = data->tg_trigger->tgoid;
+    key.relation = RelationGetRelid(data->tg_relation);
+    bool found = false;
+    auto *entry = static_cast<FewPlans *>(hash_search(few_plans, &key, HASH_FIND, &found));
+    if (found) return entry->plans;
+    SPIPlanPtr plans[FEW_STATEMENT_COUNT] = {keep(lock_sql, 3, lock_types), keep(create_sql, 4, create_types),
+                                             keep(latest_sql(data, columns), 4, latest_types),
+                                             keep(log_sql(data, columns), 10, log_types)};
+    entry = static_cast<FewPlans *>(hash_search(few_plans, &key, HASH_ENTER, &found));
+    for (int i = 0; i < FEW_STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
+    return entry->plans;
+}
+
+// ---- arrays for the statements -------------------------------------------------------
+
+struct Arrays {
+    Datum *values;
+    int count;
+};
+
+Arrays start(int capacity) { return Arrays{static_cast<Datum *>(palloc(sizeof(Datum) * (capacity + 1))), 0}; }
+
+Datum as_array(const Arrays &a, Oid element, int length, bool byval, char align) {
+    return PointerGetDatum(construct_array(a.values, a.count, element, length, byval, align));
+}
+Datum jsonb_array(const Arrays &a) { return as_array(a, JSONBOID, -1, false, TYPALIGN_INT); }
+Datum text_array(const Arrays &a) { return as_array(a, TEXTOID, -1, false, TYPALIGN_INT); }
+Datum int4_array(const Arrays &a) { return as_array(a, INT4OID, 4, true, TYPALIGN_INT); }
+Datum int8_array(const Arrays &a) { return as_array(a, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE); }
+Datum timestamptz_array(const Arrays &a) { return as_array(a, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE); }
+
+Datum jsonb_of(const char *json) { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json)); }
+
+void execute(SPIPlanPtr plan, Datum *values, const char *nulls) {
+    const int result = SPI_execute_plan(plan, values, nulls, false, 0);
+    if (result < 0) elog(ERROR, "flag_budget: a bookkeeping statement failed: %s", SPI_result_code_string(result));
+}
+
+// Locks the budgets of `which` (indices) that exist and records their status.
+void lock_existing(Statement *s, SPIPlanPtr plan, const int *which, int count, Oid relation) {
+    if (count == 0) return;
+    Arrays keys = start(count), indices = start(count);
+    for (int k = 0; k < count; ++k) {
+        keys.values[keys.count++] = jsonb_of(s->budgets[which[k]].json);
+        indices.values[indices.count++] = Int32GetDatum(which[k]);
+    }
+    Datum values[3] = {jsonb_array(keys), int4_array(indices), ObjectIdGetDatum(relation)};
+    execute(plan, values, nullptr);
+    for (uint64 r = 0; r < SPI_processed; ++r) {
+        bool isnull = false;
+        const int index = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+        const char *label = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+        s->budgets[index].current = status_code(label, strlen(label));
+    }
+}
+
+}  // namespace
+
+bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum source, int limit,
+                        BookkeepingTally *tally) {
+    Statement s{};
+    s.data = data;
+    s.columns = &columns;
+    s.row_count = tuplestore_tuple_count(data->tg_newtable);
+    if (s.row_count > FEW_ROWS) return false;
+    s.by_time = columns.computed_at != InvalidAttrNumber;
+    if (!read_statement(&s)) return false;
+    order_statement(&s);
+    for (int b = 0; b < s.budget_count; ++b) s.budgets[b].json = budget_json(data, columns, s.budgets[b]);
+
+    SPIPlanPtr *plans = plans_for(data, columns);
+    const Oid relation = RelationGetRelid(data->tg_relation);
+    Budget *budgets = s.budgets;
+
+    // 1. Lock, in key order.
+    lock_existing(&s, plans[LOCK_BUDGETS], s.by_rank, s.budget_count, relation);
+
+    // Each budget's rows: [begin[b], end[b]) of the ordered rows.
+    int64 *begin = static_cast<int64 *>(palloc(sizeof(int64) * (s.budget_count + 1)));
+    int64 *end = static_cast<int64 *>(palloc(sizeof(int64) * (s.budget_count + 1)));
+    for (int64 r = 0; r < s.row_count;) {
+        const int b = s.rows[r].budget;
+        begin[b] = r;
+        while (r < s.row_count && s.rows[r].budget == b) ++r;
+        end[b] = r;
+    }
+
+    // 2. New budgets get their row with their last status; one created meanwhile
+    //    by another session is locked and joins the existing ones.
+    for (int attempt = 0;; ++attempt) {
+        Arrays keys = start(s.budget_count), indices = start(s.budget_count), last = start(s.budget_count);
+        for (int r = 0; r < s.budget_count; ++r) {
+            const int b = s.by_rank[r];
+            if (budgets[b].current >= 0 || budgets[b].created) continue;
+            keys.values[keys.count++] = jsonb_of(budgets[b].json);
+            indices.values[indices.count++] = Int32GetDatum(b);
+            last.values[last.count++] = CStringGetTextDatum(status_label(s.rows[end[b] - 1].status));
+        }
+        if (keys.count == 0) break;
+        if (attempt == 3)
+            ereport(ERROR, (errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+                            errmsg("flag_budget: could not lock the current status of budgets created concurrently")));
+        Datum values[4] = {jsonb_array(keys), int4_array(indices), ObjectIdGetDatum(relation), text_array(last)};
+        execute(plans[CREATE_BUDGETS], values, nullptr);
+        for (uint64 r = 0; r < SPI_processed; ++r) {
+            bool isnull = false;
+            budgets[DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull))].created = true;
+        }
+        int *conflicted = static_cast<int *>(palloc(sizeof(int) * (indices.count + 1)));
+        int conflicts = 0;
+        for (int k = 0; k < indices.count; ++k)
+            if (!budgets[DatumGetInt32(indices.values[k])].created) conflicted[conflicts++] = DatumGetInt32(indices.values[k]);
+        lock_existing(&s, plans[LOCK_BUDGETS], conflicted, conflicts, relation);
+    }
+
+    // 3. Existing budgets whose status may change: what they had later, before.
+    {
+        Arrays keys = start(s.budget_count), indices = start(s.budget_count), firsts = start(s.budget_count);
+        for (int r = 0; r < s.budget_count; ++r) {
+            const int b = s.by_rank[r];
+            Budget &budget = budgets[b];
+            if (budget.current < 0) continue;
+            for (int64 i = begin[b]; i < end[b] && !budget.candidate; ++i) budget.candidate = s.rows[i].status != budget.current;
+            if (!budget.candidate) continue;
+            keys.values[keys.count++] = jsonb_of(budget.json);
+            indices.values[indices.count++] = Int32GetDatum(b);
+            firsts.values[firsts.count++] = TimestampTzGetDatum(s.rows[begin[b]].at);
+        }
+        if (keys.count > 0) {
+            Datum values[4] = {jsonb_array(keys), int4_array(indices), source, timestamptz_array(firsts)};
+            execute(plans[LATEST_BEFORE], values, nullptr);
+            for (uint64 r = 0; r < SPI_processed; ++r) {
+                bool isnull = false;
+                const int b = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));
+                const Datum after = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2, &isnull);
+                budgets[b].has_after = !isnull;
+                if (!isnull) budgets[b].after = s.by_time ? DatumGetTimestampTz(after) : DatumGetInt64(after);
+            }
+        }
+    }
+
+    // 4. The transitions, budget by budget in computed_at order; history (what came
+    //    before something the budget already had) is left out.
+    Transition *transitions = static_cast<Transition *>(palloc(sizeof(Transition) * (s.row_count + 1)));
+    int64 transition_count = 0;
+    Arrays moved_keys = start(s.budget_count), moved_status = start(s.budget_count);
+    for (int b = 0; b < s.budget_count; ++b) {
+        Budget &budget = budgets[b];
+        if (budget.current >= 0 && !budget.candidate) continue;
+        int previous = budget.current;  // -1 for a budget created here
+        bool changed = false;
+        for (int64 i = begin[b]; i < end[b]; ++i) {
+            const Row &row = s.rows[i];
+            if (budget.has_after && (s.by_time ? row.at : row.snapshot_id) < budget.after) continue;
+            if (row.status == previous) continue;
+            transitions[transition_count++] = Transition{row.at, row.ord, b, previous, row.status};
+            previous = row.status;
+            changed = true;
+        }
+        if (changed && budget.current >= 0) {
+            moved_keys.values[moved_keys.count++] = jsonb_of(budget.json);
+            moved_status.values[moved_status.count++] = CStringGetTextDatum(status_label(previous));
+        }
+    }
+    if (transition_count == 0) return true;
+    std::sort(transitions, transitions + transition_count, [](const Transition &a, const Transition &b) {
+        return a.at != b.at ? a.at < b.at : a.ord < b.ord;
+    });
+
+    Arrays keys = start(transition_count), froms = start(transition_count), tos = start(transition_count),
+           ats = start(transition_count), ords = start(transition_count);
+    bool *from_nulls = static_cast<bool *>(palloc(sizeof(bool) * (transition_count + 1)));
+    Datum *jsonb_cache = static_cast<Datum *>(palloc0(sizeof(Datum) * s.budget_count));
+    for (int64 t = 0; t < transition_count; ++t) {
+        const Transition &tr = transitions[t];
+        if (!jsonb_cache[tr.budget]) jsonb_cache[tr.budget] = jsonb_of(budgets[tr.budget].json);
+        keys.values[keys.count++] = jsonb_cache[tr.budget];
+        from_nulls[froms.count] = tr.from < 0;
+        froms.values[froms.count++] = tr.from < 0 ? Datum(0) : CStringGetTextDatum(status_label(tr.from));
+        tos.values[tos.count++] = CStringGetTextDatum(status_label(tr.to));
+        ats.values[ats.count++] = TimestampTzGetDatum(tr.at);
+        ords.values[ords.count++] = Int64GetDatum(tr.ord);
+    }
+    int dims[1] = {froms.count};
+    int lower[1] = {1};
+    Datum from_array = PointerGetDatum(construct_md_array(froms.values, from_nulls, 1, dims, lower, TEXTOID, -1, false,
+                                                          TYPALIGN_INT));
+    Datum values[10] = {ObjectIdGetDatum(relation), Int64GetDatum(limit - tally->announced), source,
+                        jsonb_array(moved_keys), text_array(moved_status), jsonb_array(keys), from_array,
+                        text_array(tos), timestamptz_array(ats), int8_array(ords)};
+    execute(plans[LOG_TRANSITIONS], values, nullptr);
+    add_logged(tally);
+    return true;
+}
+
+}  // namespace error_budget::pg
