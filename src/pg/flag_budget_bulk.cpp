@@ -312,16 +312,17 @@ char *process_sql(const TriggerData *data, const BudgetColumns &columns, bool ev
     initStringInfo(&sql);
     append_rows_and_budgets(&sql, data, columns);
     appendStringInfoString(&sql,
-                           ", cur AS MATERIALIZED (SELECT b.budget, c.status::pg_catalog.text AS current_status"
+                           // (cur carries b's columns: joining the two again would sort both by jsonb)
+                           ", cur AS MATERIALIZED (SELECT b.*, c.status::pg_catalog.text AS current_status"
                            " FROM error_budget.budget_current c JOIN b ON c.budget OPERATOR(pg_catalog.=) b.budget"
                            " WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass ORDER BY ");
     append_key_order(&sql, data, columns, "b");
     appendStringInfoString(&sql,
                            " FOR UPDATE OF c)"
                            // existing budgets with a snapshot whose status is not the current one
-                           ", cand AS MATERIALIZED (SELECT b.*, c.current_status FROM b JOIN cur c ON c.budget OPERATOR(pg_catalog.=) b.budget"
-                           " WHERE NOT (b.min_status OPERATOR(pg_catalog.=) c.current_status"
-                           " AND b.max_status OPERATOR(pg_catalog.=) c.current_status))");
+                           ", cand AS MATERIALIZED (SELECT * FROM cur c"
+                           " WHERE NOT (c.min_status OPERATOR(pg_catalog.=) c.current_status"
+                           " AND c.max_status OPERATOR(pg_catalog.=) c.current_status))");
     append_latest_before(&sql, data, columns);
     // History comes first in each budget's order: the first news row compares with
     // the current status, the others with the row before.

@@ -598,7 +598,8 @@ BEGIN
             slo error_budget.slos, version text, window_start timestamptz, window_end timestamptz, period interval)
             ON COMMIT DROP;
         CREATE TEMP TABLE error_budget_pending OF error_budget.scan_totals ON COMMIT DROP;
-        CREATE TEMP TABLE error_budget_baselines (slo_id bigint, dims jsonb, baseline double precision) ON COMMIT DROP;
+        CREATE TEMP TABLE error_budget_baselines (slo_id bigint, dims jsonb, baseline double precision, PRIMARY KEY (slo_id, dims))
+            ON COMMIT DROP;
     ELSE
         TRUNCATE pg_temp.error_budget_work, pg_temp.error_budget_pending, pg_temp.error_budget_baselines;
     END IF;
@@ -653,11 +654,18 @@ BEGIN
     -- A budget that had snapshots and has no events in its window now (its data
     -- stopped arriving) gets one with no numbers (status no_data), never a frozen
     -- status: its last dimension values with all totals 0.
+    -- (Budgets that got a result this time are left out first, by a hash anti-join on
+    -- their identity, so that only the silent ones are looked up.)
+    WITH got AS MATERIALIZED (
+        SELECT p.slo_id, error_budget.budget_vertical(p.dims) AS vertical, error_budget.budget_scope(p.dims, (w.slo).dimensions) AS scope
+        FROM pg_temp.error_budget_pending p JOIN pg_temp.error_budget_work w ON (w.slo).id = p.slo_id)
     INSERT INTO pg_temp.error_budget_pending (slo_id, dims)
     SELECT DISTINCT (w.slo).id, last.dimensions
     FROM pg_temp.error_budget_work w
     JOIN error_budget.budget_current c
       ON c.source = 'error_budget.error_budgets'::regclass AND c.budget ->> 'name' = (w.slo).name
+     AND NOT EXISTS (SELECT FROM got g WHERE g.slo_id = (w.slo).id AND g.vertical = c.budget ->> 'vertical'
+                                         AND g.scope = c.budget ->> 'scope')
     CROSS JOIN LATERAL (SELECT b.dimensions FROM error_budget.error_budgets b
                         WHERE b.vertical = c.budget ->> 'vertical' AND b.name = c.budget ->> 'name'
                           AND b.scope = c.budget ->> 'scope' AND b.computed_at < at
@@ -678,7 +686,10 @@ BEGIN
            p.amount, b.baseline, p.forgiven_events, p.forgiven_amount
     FROM pg_temp.error_budget_pending p
     JOIN pg_temp.error_budget_work w ON (w.slo).id = p.slo_id
-    LEFT JOIN pg_temp.error_budget_baselines b ON b.slo_id = p.slo_id AND b.dims = p.dims
+    -- (looked up by key for cost bands only: a join would sort every budget by its dims)
+    CROSS JOIN LATERAL (SELECT CASE WHEN (w.slo).kind = 'cost_band'
+                                    THEN (SELECT x.baseline FROM pg_temp.error_budget_baselines x
+                                          WHERE x.slo_id = p.slo_id AND x.dims = p.dims) END AS baseline) AS b
     CROSS JOIN LATERAL error_budget.snapshot_numbers(w.slo, p, b.baseline, at - w.window_start, w.period) AS n
     ORDER BY (w.slo).name, 1, 12
     RETURNING *;
