@@ -77,9 +77,10 @@ FROM (SELECT budget, status FROM error_budget.budget_current WHERE source = 'per
 FULL JOIN (SELECT budget, status FROM error_budget.budget_current WHERE source = 'per_statement'::regclass) s USING (budget);
 SELECT budget FROM error_budget.budget_current WHERE source = 'per_statement'::regclass ORDER BY budget::text;
 
--- More than 1024 budgets in one statement take the set-based path (the few above
--- were done in C): the same comparison, with computed_at, a backfill behind the
--- latest snapshots and news after them in one statement.
+-- A statement whose rows do not fit in work_mem (about 32 bytes a row) takes the
+-- set-based path (the statements above were done in C): the same comparison, with
+-- computed_at, a backfill behind the latest snapshots and news after them in one
+-- statement, 2,100 budgets.
 CREATE TABLE many_row (id serial PRIMARY KEY, team text, region int, left_over numeric, state text, computed_at timestamptz);
 CREATE TABLE many_statement (id serial PRIMARY KEY, team text, region int, left_over numeric, state text, computed_at timestamptz);
 CREATE TRIGGER flag BEFORE INSERT ON many_row
@@ -93,10 +94,28 @@ SELECT d, i, 'team' || (i % 700) AS team, CASE WHEN i % 9 = 0 THEN NULL ELSE i /
        round((0.55 + 0.5 * sin(d * 3 + i * 0.7))::numeric, 3) AS left_over,
        timestamptz '2026-10-01' + d * interval '1 day' AS computed_at
 FROM generate_series(0, 4) AS d, generate_series(1, 2100) AS i;
+SET work_mem = '64kB';
 INSERT INTO many_row (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d BETWEEN 1 AND 3 ORDER BY d, i;
 INSERT INTO many_statement (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d BETWEEN 1 AND 3 ORDER BY d, i;
 INSERT INTO many_row (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d IN (0, 4) ORDER BY d, i;
 INSERT INTO many_statement (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d IN (0, 4) ORDER BY d, i;
+RESET work_mem;
+-- The same rows again, with the default work_mem: the C path, the same result.
+CREATE TABLE many_c (id serial PRIMARY KEY, team text, region int, left_over numeric, state text, computed_at timestamptz);
+CREATE TRIGGER flag BEFORE INSERT ON many_c
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team', 'region');
+CREATE TRIGGER flag_bulk AFTER INSERT ON many_c REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team', 'region');
+INSERT INTO many_c (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d BETWEEN 1 AND 3 ORDER BY d, i;
+INSERT INTO many_c (team, region, left_over, computed_at) SELECT team, region, left_over, computed_at FROM many WHERE d IN (0, 4) ORDER BY d, i;
+SELECT count(*) AS differences_c_path FROM (
+    (SELECT budget, from_status, to_status, remaining, snapshot_id, computed_at FROM error_budget.budget_events WHERE source = 'public.many_row'
+     EXCEPT ALL
+     SELECT budget, from_status, to_status, remaining, snapshot_id, computed_at FROM error_budget.budget_events WHERE source = 'public.many_c')
+    UNION ALL
+    (SELECT budget, from_status, to_status, remaining, snapshot_id, computed_at FROM error_budget.budget_events WHERE source = 'public.many_c'
+     EXCEPT ALL
+     SELECT budget, from_status, to_status, remaining, snapshot_id, computed_at FROM error_budget.budget_events WHERE source = 'public.many_row')) AS d;
 SELECT (SELECT count(*) FROM error_budget.budget_current WHERE source = 'many_statement'::regclass) AS budgets,
        (SELECT count(*) FROM error_budget.budget_events WHERE source = 'public.many_row') AS row_form_events,
        (SELECT count(*) FROM error_budget.budget_events WHERE source = 'public.many_statement') AS statement_form_events,

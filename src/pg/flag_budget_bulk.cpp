@@ -280,25 +280,29 @@ void append_latest_before(StringInfo sql, const TriggerData *data, const BudgetC
                                " FROM cand k)");
         return;
     }
+    // Anti-joins, not NOT IN: a NOT IN whose hash table outgrows work_mem is
+    // probed row by row, quadratic in the statement's size.
     const char *at = column_name(rel, columns.computed_at);
-    appendStringInfo(sql,
-                     ", latest AS (SELECT k.budget, GREATEST("
-                     "(SELECT pg_catalog.max(e.computed_at) FROM error_budget.budget_events e"
-                     " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) k.budget),"
-                     " (SELECT t.%1$s FROM %2$s t WHERE ",
-                     at,
+    appendStringInfo(sql, ", later AS (SELECT k.budget, t.%s AS at FROM cand k JOIN %s t ON ", at,
                      quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
     for (int i = 0; i < columns.key_count; ++i) {
         append_key_text(sql, rel, columns.keys[i], psprintf("t.%s", column_name(rel, columns.keys[i])));
         appendStringInfo(sql, " OPERATOR(pg_catalog.=) (k.budget ->> %s) AND ",
                          quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
     }
-    appendStringInfo(sql,
-                     "t.%1$s OPERATOR(pg_catalog.>) k.first_at"
-                     " AND (k.budget, t.%1$s) NOT IN (SELECT k2.budget, x.at FROM n x JOIN cand k2 ON ",
-                     at);
-    append_same_budget(sql, data, columns, "x", "k2");
-    appendStringInfo(sql, ") ORDER BY t.%s DESC LIMIT 1)) AS after FROM cand k)", at);
+    appendStringInfo(sql, "t.%s OPERATOR(pg_catalog.>) k.first_at)", at);
+    appendStringInfoString(sql, ", mine AS (SELECT k.budget, x.at FROM n x JOIN cand k ON ");
+    append_same_budget(sql, data, columns, "x", "k");
+    appendStringInfoString(sql,
+                           ")"
+                           // the statement's own rows are not "later"
+                           ", table_latest AS (SELECT l.budget, pg_catalog.max(l.at) AS at FROM later l WHERE NOT EXISTS"
+                           " (SELECT FROM mine m WHERE m.budget OPERATOR(pg_catalog.=) l.budget AND m.at OPERATOR(pg_catalog.=) l.at)"
+                           " GROUP BY l.budget)"
+                           ", latest AS (SELECT k.budget, GREATEST("
+                           "(SELECT pg_catalog.max(e.computed_at) FROM error_budget.budget_events e"
+                           " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) k.budget), tl.at) AS after"
+                           " FROM cand k LEFT JOIN table_latest tl ON tl.budget OPERATOR(pg_catalog.=) k.budget)");
 }
 
 // Statement 2, with a snapshot taken after the locks: the budgets that exist

@@ -39,9 +39,9 @@ void append_key_text(StringInfo sql, Relation rel, AttrNumber attnum, const char
 // The summary notification of a statement that left transitions unannounced.
 void announce_summary(const BookkeepingTally &tally, Datum source);
 
-// Statements that touch at most FEW_BUDGETS budgets (and not too many rows) are
-// done in C with one locking query (flag_budget_few.cpp); returns false, having
-// done nothing, for the others. SPI is connected and the transition table registered.
+// Statements whose rows and budgets fit in work_mem (about 32 bytes a row, 256 a
+// budget) are done in C with one locking query (flag_budget_few.cpp); returns
+// false, having done nothing, for the others. SPI is connected and the transition table registered.
 bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum source, int limit,
                         BookkeepingTally *tally);
 

@@ -1,5 +1,5 @@
-// The statement form of flag_budget when one INSERT touches few budgets (a run of
-// a handful of SLOs, a backfill of some budgets' history): the same bookkeeping
+// The statement form of flag_budget when its rows and budgets fit in work_mem (a
+// daily run of thousands of budgets, a backfill of some budgets' history): the same bookkeeping
 // as the set-based statements of flag_budget_bulk.cpp, with the rows ordered in
 // C and at most four small SPI statements (usually one):
 //   1. lock the budgets' budget_current rows: one query over an array of keys, in
@@ -14,7 +14,7 @@
 // Semantics, history rule and event order are those of flag_budget_bulk.cpp (the
 // regress suite flag_budget_bulk checks both paths against the row form). Memory:
 // 32 bytes a row (rows are counted in the transition table anyway) and one entry
-// per budget, at most FEW_BUDGETS.
+// per budget, taken only when that fits in work_mem.
 #include <algorithm>
 #include <cstring>
 
@@ -34,9 +34,12 @@ namespace error_budget::pg {
 
 namespace {
 
-constexpr int FEW_BUDGETS = 1024;
-constexpr int64 FEW_ROWS = 1000000;  // beyond: the set-based path (its sorts spill to disk)
-constexpr int TABLE_SIZE = 4096;      // open addressing, > 2 x FEW_BUDGETS
+// What this path holds in memory: about 32 bytes a row and 256 a budget. It is
+// taken when that fits in work_mem; beyond, the set-based statements run, whose
+// sorts and hashes spill to disk.
+constexpr int64 BYTES_PER_ROW = 32;
+constexpr int64 BYTES_PER_BUDGET = 256;
+int64 work_mem_bytes() { return static_cast<int64>(work_mem) * 1024; }
 
 struct Budget {
     char **parts;    // key values as text (nullptr: NULL)
@@ -164,10 +167,13 @@ bool read_statement(Statement *s) {
     Oid enum_values[5] = {InvalidOid, InvalidOid, InvalidOid, InvalidOid, InvalidOid};
     const TimestampTz now = GetCurrentTransactionStartTimestamp();
 
-    s->budgets = static_cast<Budget *>(palloc0(sizeof(Budget) * FEW_BUDGETS));
+    const int max_budgets = static_cast<int>(std::min<int64>(s->row_count, work_mem_bytes() / BYTES_PER_BUDGET));
+    int table_size = 16;  // open addressing, at least twice the budgets
+    while (table_size < 2 * max_budgets) table_size *= 2;
+    s->budgets = static_cast<Budget *>(palloc0(sizeof(Budget) * (max_budgets + 1)));
     s->rows = static_cast<Row *>(palloc(sizeof(Row) * s->row_count));
-    int *table = static_cast<int *>(palloc(sizeof(int) * TABLE_SIZE));
-    for (int i = 0; i < TABLE_SIZE; ++i) table[i] = -1;
+    int *table = static_cast<int *>(palloc(sizeof(int) * table_size));
+    for (int i = 0; i < table_size; ++i) table[i] = -1;
 
     TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
     const int reader = tuplestore_alloc_read_pointer(store, EXEC_FLAG_REWIND);
@@ -184,7 +190,7 @@ bool read_statement(Statement *s) {
             hash = hash_combine(hash, parts[i] ? hash_bytes(reinterpret_cast<const unsigned char *>(parts[i]), lengths[i])
                                                : 0x9e3779b9u);
         }
-        int slot_index = static_cast<int>(hash & (TABLE_SIZE - 1));
+        int slot_index = static_cast<int>(hash & (table_size - 1));
         int found = -1;
         while (table[slot_index] >= 0) {
             const Budget &b = s->budgets[table[slot_index]];
@@ -196,10 +202,10 @@ bool read_statement(Statement *s) {
                 found = table[slot_index];
                 break;
             }
-            slot_index = (slot_index + 1) & (TABLE_SIZE - 1);
+            slot_index = (slot_index + 1) & (table_size - 1);
         }
         if (found < 0) {
-            if (s->budget_count == FEW_BUDGETS) {
+            if (s->budget_count == max_budgets) {
                 fits = false;
                 break;
             }
@@ -308,33 +314,40 @@ char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
         return sql.data;
     }
     const char *at = quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), columns.computed_at - 1)->attname));
+    // Anti-joins, not NOT IN: a NOT IN whose hash table outgrows work_mem is probed
+    // row by row, quadratic in the statement's size.
     appendStringInfo(&sql,
-                     "SELECT b.i::pg_catalog.int4, GREATEST((SELECT pg_catalog.max(e.computed_at) FROM error_budget.budget_events e"
-                     " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) b.budget),"
-                     " (SELECT t.%1$s FROM %2$s t WHERE ",
-                     at,
-                     quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
-    StringInfoData keys, statement_keys;
-    initStringInfo(&keys);
-    initStringInfo(&statement_keys);
+                     "WITH b AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]),"
+                     " pg_catalog.unnest($4::pg_catalog.timestamptz[])) AS b(budget, i, first_at))"
+                     ", later AS (SELECT b.i, t.%1$s AS at",
+                     at);
+    StringInfoData match, mine_keys, same;
+    initStringInfo(&match);
+    initStringInfo(&mine_keys);
+    initStringInfo(&same);
     for (int i = 0; i < columns.key_count; ++i) {
         const char *column = quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), columns.keys[i] - 1)->attname));
+        appendStringInfo(&sql, ", ");
         append_key_text(&sql, rel, columns.keys[i], psprintf("t.%s", column));
-        appendStringInfo(&sql, " OPERATOR(pg_catalog.=) (b.budget ->> %s) AND ",
-                         quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
-        append_key_text(&keys, rel, columns.keys[i], psprintf("t.%s", column));
-        appendStringInfoString(&keys, ", ");
-        append_key_text(&statement_keys, rel, columns.keys[i], psprintf("n.%s", column));
-        appendStringInfoString(&statement_keys, ", ");
+        appendStringInfo(&sql, " AS k%d", i + 1);
+        append_key_text(&match, rel, columns.keys[i], psprintf("t.%s", column));
+        appendStringInfo(&match, " OPERATOR(pg_catalog.=) (b.budget ->> %s) AND ", quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
+        appendStringInfo(&mine_keys, ", ");
+        append_key_text(&mine_keys, rel, columns.keys[i], psprintf("n.%s", column));
+        appendStringInfo(&mine_keys, " AS k%d", i + 1);
+        appendStringInfo(&same, " AND m.k%1$d OPERATOR(pg_catalog.=) l.k%1$d", i + 1);
     }
     appendStringInfo(&sql,
-                     "t.%1$s OPERATOR(pg_catalog.>) b.first_at"
+                     " FROM b JOIN %2$s t ON %3$st.%1$s OPERATOR(pg_catalog.>) b.first_at)"
                      // the statement's own rows are not "later"
-                     " AND (%2$st.%1$s) NOT IN (SELECT %3$sn.%1$s FROM %4$s n WHERE n.%1$s IS NOT NULL)"
-                     " ORDER BY t.%1$s DESC LIMIT 1))"
-                     " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]), pg_catalog.unnest($4::pg_catalog.timestamptz[]))"
-                     " AS b(budget, i, first_at)",
-                     at, keys.data, statement_keys.data, quote_identifier(data->tg_trigger->tgnewtable));
+                     ", mine AS (SELECT n.%1$s AS at%4$s FROM %5$s n)"
+                     ", table_latest AS (SELECT l.i, pg_catalog.max(l.at) AS at FROM later l"
+                     " WHERE NOT EXISTS (SELECT FROM mine m WHERE m.at OPERATOR(pg_catalog.=) l.at%6$s) GROUP BY l.i)"
+                     " SELECT b.i::pg_catalog.int4, GREATEST((SELECT pg_catalog.max(e.computed_at) FROM error_budget.budget_events e"
+                     " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) b.budget), tl.at)"
+                     " FROM b LEFT JOIN table_latest tl ON tl.i OPERATOR(pg_catalog.=) b.i",
+                     at, quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)),
+                     match.data, mine_keys.data, quote_identifier(data->tg_trigger->tgnewtable), same.data);
     return sql.data;
 }
 const Oid latest_types[] = {JSONBARRAYOID, INT4ARRAYOID, TEXTOID, TIMESTAMPTZARRAYOID};
@@ -457,7 +470,7 @@ bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum s
     s.data = data;
     s.columns = &columns;
     s.row_count = tuplestore_tuple_count(data->tg_newtable);
-    if (s.row_count > FEW_ROWS) return false;
+    if (s.row_count * BYTES_PER_ROW > work_mem_bytes()) return false;
     s.by_time = columns.computed_at != InvalidAttrNumber;
     if (!read_statement(&s)) return false;
     order_statement(&s);
