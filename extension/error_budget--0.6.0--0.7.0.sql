@@ -3,7 +3,8 @@
 --   REFERENCING NEW TABLE ... FOR EACH STATEMENT): the bookkeeping of INSERTs is done
 --   once per statement, set-based; NOTIFY announces up to error_budget.notify_limit
 --   transitions one by one (escalations always), then one summary.
--- * budget_events_responses fires only for transitions that ask for it.
+-- * budget_events_responses fires only for transitions that ask for it; the index
+--   of budget_events by budget is a hash index.
 -- * budget_scope and scope_value are C functions (src/core/budget_scope.cpp);
 --   budget_vertical is inlinable.
 -- * occurrences_scan_query aggregates the rows once by all dimensions and rolls the
@@ -13,7 +14,10 @@
 -- compares the result with a fresh install).
 \echo Use "ALTER EXTENSION error_budget UPDATE TO '0.7.0'" to load this file. \quit
 
--- ======== history.sql: the triggers of error_budgets ========
+-- ======== history.sql: the index of budget_events, the triggers of error_budgets ========
+DROP INDEX error_budget.budget_events_budget_idx;
+CREATE INDEX budget_events_budget_idx ON error_budget.budget_events USING hash (budget);
+COMMENT ON INDEX error_budget.budget_events_budget_idx IS 'The transitions of a budget (by its key), for flag_budget''s history rule';
 COMMENT ON FUNCTION @extschema@.flag_budget() IS
     'BEFORE INSERT OR UPDATE FOR EACH ROW trigger: flag_budget(''remaining_col'', ''status_col'' [, ''key_col'', ...]) sets status from remaining (thresholds error_budget.block_below / escalate_below) and logs each status transition to error_budget.budget_events with NOTIFY error_budget. Declared also as AFTER INSERT ... REFERENCING NEW TABLE ... FOR EACH STATEMENT with the same arguments, it does the logging of INSERTs once per statement, set-based (the row form then only sets the status)';
 COMMENT ON TRIGGER error_budgets_flag ON error_budget.error_budgets IS 'Sets each snapshot''s status from remaining; logs and announces the transitions an UPDATE causes (those of INSERTs: error_budgets_transitions)';

@@ -283,14 +283,15 @@ void append_latest_before(StringInfo sql, const TriggerData *data, const BudgetC
     // Anti-joins, not NOT IN: a NOT IN whose hash table outgrows work_mem is
     // probed row by row, quadratic in the statement's size.
     const char *at = column_name(rel, columns.computed_at);
-    appendStringInfo(sql, ", later AS (SELECT k.budget, t.%s AS at FROM cand k JOIN %s t ON ", at,
+    // (a lateral sub-select kept apart by OFFSET 0: an index scan per candidate)
+    appendStringInfo(sql, ", later AS (SELECT k.budget, t.%s AS at FROM cand k CROSS JOIN LATERAL (SELECT t.* FROM %s t WHERE ", at,
                      quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
     for (int i = 0; i < columns.key_count; ++i) {
         append_key_text(sql, rel, columns.keys[i], psprintf("t.%s", column_name(rel, columns.keys[i])));
         appendStringInfo(sql, " OPERATOR(pg_catalog.=) (k.budget ->> %s) AND ",
                          quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
     }
-    appendStringInfo(sql, "t.%s OPERATOR(pg_catalog.>) k.first_at)", at);
+    appendStringInfo(sql, "t.%s OPERATOR(pg_catalog.>) k.first_at OFFSET 0) t)", at);
     appendStringInfoString(sql, ", mine AS (SELECT k.budget, x.at FROM n x JOIN cand k ON ");
     append_same_budget(sql, data, columns, "x", "k");
     appendStringInfoString(sql,

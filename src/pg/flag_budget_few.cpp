@@ -24,6 +24,7 @@
 extern "C" {
 #include "catalog/namespace.h"
 #include "common/hashfn.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 }
@@ -37,6 +38,9 @@ namespace {
 // What this path holds in memory: about 32 bytes a row and 256 a budget. It is
 // taken when that fits in work_mem; beyond, the set-based statements run, whose
 // sorts and hashes spill to disk.
+// Short-lived allocations (a row's key texts, the jsonb parser's), reset often.
+MemoryContext scratch = nullptr;
+
 constexpr int64 BYTES_PER_ROW = 32;
 constexpr int64 BYTES_PER_BUDGET = 256;
 int64 work_mem_bytes() { return static_cast<int64>(work_mem) * 1024; }
@@ -45,6 +49,7 @@ struct Budget {
     char **parts;    // key values as text (nullptr: NULL)
     int *lengths;
     char *json;      // the budget key, {"vertical": "sales", ...}
+    Datum jsonb;     // the same as jsonb, once made (0 before)
     int rank;        // place in key order
     int current;     // current status (-1: new budget)
     bool created;    // its budget_current row was created by this statement
@@ -184,12 +189,15 @@ bool read_statement(Statement *s) {
     bool fits = true;
     int64 n = 0;
     while (n < s->row_count && tuplestore_gettupleslot(store, true, false, slot)) {
+        MemoryContextReset(scratch);  // what the key texts of the last row needed
+        MemoryContext keep = MemoryContextSwitchTo(scratch);
         uint32 hash = 0;
         for (int i = 0; i < key_count; ++i) {
             if (!key_part(slot, rel, columns.keys[i], &outputs[i], &parts[i], &lengths[i])) parts[i] = nullptr;
             hash = hash_combine(hash, parts[i] ? hash_bytes(reinterpret_cast<const unsigned char *>(parts[i]), lengths[i])
                                                : 0x9e3779b9u);
         }
+        MemoryContextSwitchTo(keep);
         int slot_index = static_cast<int>(hash & (table_size - 1));
         int found = -1;
         while (table[slot_index] >= 0) {
@@ -338,7 +346,8 @@ char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
         appendStringInfo(&same, " AND m.k%1$d OPERATOR(pg_catalog.=) l.k%1$d", i + 1);
     }
     appendStringInfo(&sql,
-                     " FROM b JOIN %2$s t ON %3$st.%1$s OPERATOR(pg_catalog.>) b.first_at)"
+                     // (a lateral sub-select kept apart by OFFSET 0: an index scan per budget, never a scan of the table)
+                     " FROM b CROSS JOIN LATERAL (SELECT t.* FROM %2$s t WHERE %3$st.%1$s OPERATOR(pg_catalog.>) b.first_at OFFSET 0) t)"
                      // the statement's own rows are not "later"
                      ", mine AS (SELECT n.%1$s AS at%4$s FROM %5$s n)"
                      ", table_latest AS (SELECT l.i, pg_catalog.max(l.at) AS at FROM later l"
@@ -437,7 +446,17 @@ Datum int4_array(const Arrays &a) { return as_array(a, INT4OID, 4, true, TYPALIG
 Datum int8_array(const Arrays &a) { return as_array(a, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE); }
 Datum timestamptz_array(const Arrays &a) { return as_array(a, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE); }
 
-Datum jsonb_of(const char *json) { return DirectFunctionCall1(jsonb_in, CStringGetDatum(json)); }
+// The budget's key as jsonb, parsed once per statement; the parser's garbage goes
+// into a scratch context (thousands of budgets would otherwise leave megabytes).
+Datum jsonb_of(Budget &budget) {
+    if (budget.jsonb) return budget.jsonb;
+    MemoryContext keep = MemoryContextSwitchTo(scratch);
+    const Datum parsed = DirectFunctionCall1(jsonb_in, CStringGetDatum(budget.json));
+    MemoryContextSwitchTo(keep);
+    budget.jsonb = datumCopy(parsed, false, -1);
+    MemoryContextReset(scratch);
+    return budget.jsonb;
+}
 
 void execute(SPIPlanPtr plan, Datum *values, const char *nulls) {
     const int result = SPI_execute_plan(plan, values, nulls, false, 0);
@@ -449,7 +468,7 @@ void lock_existing(Statement *s, SPIPlanPtr plan, const int *which, int count, O
     if (count == 0) return;
     Arrays keys = start(count), indices = start(count);
     for (int k = 0; k < count; ++k) {
-        keys.values[keys.count++] = jsonb_of(s->budgets[which[k]].json);
+        keys.values[keys.count++] = jsonb_of(s->budgets[which[k]]);
         indices.values[indices.count++] = Int32GetDatum(which[k]);
     }
     Datum values[3] = {jsonb_array(keys), int4_array(indices), ObjectIdGetDatum(relation)};
@@ -466,6 +485,7 @@ void lock_existing(Statement *s, SPIPlanPtr plan, const int *which, int count, O
 
 bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum source, int limit,
                         BookkeepingTally *tally) {
+    scratch = AllocSetContextCreate(CurrentMemoryContext, "flag_budget scratch", ALLOCSET_SMALL_SIZES);
     Statement s{};
     s.data = data;
     s.columns = &columns;
@@ -500,7 +520,7 @@ bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum s
         for (int r = 0; r < s.budget_count; ++r) {
             const int b = s.by_rank[r];
             if (budgets[b].current >= 0 || budgets[b].created) continue;
-            keys.values[keys.count++] = jsonb_of(budgets[b].json);
+            keys.values[keys.count++] = jsonb_of(budgets[b]);
             indices.values[indices.count++] = Int32GetDatum(b);
             last.values[last.count++] = CStringGetTextDatum(status_label(s.rows[end[b] - 1].status));
         }
@@ -530,7 +550,7 @@ bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum s
             if (budget.current < 0) continue;
             for (int64 i = begin[b]; i < end[b] && !budget.candidate; ++i) budget.candidate = s.rows[i].status != budget.current;
             if (!budget.candidate) continue;
-            keys.values[keys.count++] = jsonb_of(budget.json);
+            keys.values[keys.count++] = jsonb_of(budget);
             indices.values[indices.count++] = Int32GetDatum(b);
             firsts.values[firsts.count++] = TimestampTzGetDatum(s.rows[begin[b]].at);
         }
@@ -566,7 +586,7 @@ bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum s
             changed = true;
         }
         if (changed && budget.current >= 0) {
-            moved_keys.values[moved_keys.count++] = jsonb_of(budget.json);
+            moved_keys.values[moved_keys.count++] = jsonb_of(budget);
             moved_status.values[moved_status.count++] = CStringGetTextDatum(status_label(previous));
         }
     }
@@ -578,11 +598,9 @@ bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum s
     Arrays keys = start(transition_count), froms = start(transition_count), tos = start(transition_count),
            ats = start(transition_count), ords = start(transition_count);
     bool *from_nulls = static_cast<bool *>(palloc(sizeof(bool) * (transition_count + 1)));
-    Datum *jsonb_cache = static_cast<Datum *>(palloc0(sizeof(Datum) * s.budget_count));
     for (int64 t = 0; t < transition_count; ++t) {
         const Transition &tr = transitions[t];
-        if (!jsonb_cache[tr.budget]) jsonb_cache[tr.budget] = jsonb_of(budgets[tr.budget].json);
-        keys.values[keys.count++] = jsonb_cache[tr.budget];
+        keys.values[keys.count++] = jsonb_of(budgets[tr.budget]);
         from_nulls[froms.count] = tr.from < 0;
         froms.values[froms.count++] = tr.from < 0 ? Datum(0) : CStringGetTextDatum(status_label(tr.from));
         tos.values[tos.count++] = CStringGetTextDatum(status_label(tr.to));

@@ -85,8 +85,11 @@ CREATE TABLE error_budget.budget_events (
     responses jsonb,
     dimensions jsonb
 );
--- flag_budget asks whether a snapshot is older than a budget's last transition.
-CREATE INDEX budget_events_budget_idx ON error_budget.budget_events (source, budget, snapshot_id);
+-- flag_budget asks whether a snapshot is older than a budget's last transition. A
+-- hash index: equality is all it needs, and a btree on jsonb keys made every logged
+-- transition pay for jsonb comparisons.
+CREATE INDEX budget_events_budget_idx ON error_budget.budget_events USING hash (budget);
+COMMENT ON INDEX error_budget.budget_events_budget_idx IS 'The transitions of a budget (by its key), for flag_budget''s history rule';
 COMMENT ON TABLE error_budget.budget_events IS
     'Append-only log of budget status transitions (from_status NULL: the budget''s first snapshot); each is also sent as NOTIFY error_budget';
 COMMENT ON COLUMN error_budget.budget_events.source IS 'Qualified name of the table whose snapshot caused the transition';
