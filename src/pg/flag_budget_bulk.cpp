@@ -17,7 +17,9 @@
 //     budget_events in that order, and the budget's budget_current row ends with
 //     the last status. A budget's first snapshot is a transition from NULL.
 //
-// Two statements:
+// Statements whose rows and budgets fit in work_mem are done by
+// flag_budget_in_memory.cpp (rows ordered in C, one locking query). Larger ones,
+// here, in two set-based statements whose sorts and hashes spill to disk:
 //   1. lock: SELECT ... FOR UPDATE of the budgets' budget_current rows that exist,
 //      in the order of their keys (two bulk writers never deadlock on each other);
 //   2. with a snapshot taken after the locks (READ COMMITTED then sees every
@@ -137,7 +139,7 @@ void append_key_order(StringInfo sql, const TriggerData *data, const BudgetColum
         appendStringInfoString(sql, "true");
         return;
     }
-    // (the text of non-text keys, so that flag_budget_few.cpp locks in the same order)
+    // (the text of non-text keys, so that flag_budget_in_memory.cpp locks in the same order)
     for (int i = 0; i < columns.key_count; ++i) {
         appendStringInfoString(sql, i > 0 ? ", " : "");
         append_key_text(sql, data->tg_relation, columns.keys[i], key_ref(alias, i));
@@ -375,14 +377,12 @@ bool events_have_dimensions() {
 
 enum Statement { LOCK, PROCESS, STATEMENT_COUNT };
 
-// Plans per (trigger, table) and size: a statement of few rows runs a generic
-// plan made for few rows (index lookups, no replanning), a large one is planned
-// for its size each time (planning costs little next to its work).
-constexpr uint64 SMALL_STATEMENT = 64;
+// Plans per (trigger, table). This path only runs statements too large for the
+// in-memory one: each run is planned for its size (planning costs little next to
+// its work).
 struct PlanKey {
     Oid trigger;
     Oid relation;
-    bool small;
 };
 struct PlanEntry {
     PlanKey key;  // hash key
@@ -390,15 +390,14 @@ struct PlanEntry {
 };
 HTAB *plan_cache = nullptr;  // lives in TopMemoryContext
 
-SPIPlanPtr prepare(const char *sql, bool small) {
-    SPIPlanPtr plan = SPI_prepare_cursor(sql, PARAMETER_COUNT, const_cast<Oid *>(parameter_types),
-                                         small ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
+SPIPlanPtr prepare(const char *sql) {
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, PARAMETER_COUNT, const_cast<Oid *>(parameter_types), CURSOR_OPT_CUSTOM_PLAN);
     if (!plan) elog(ERROR, "flag_budget: could not prepare a bookkeeping statement: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
     return plan;
 }
 
-SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, bool small) {
+SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns) {
     if (!plan_cache) {
         HASHCTL control{};
         control.keysize = sizeof(PlanKey);
@@ -408,13 +407,11 @@ SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, boo
     PlanKey key{};
     key.trigger = data->tg_trigger->tgoid;
     key.relation = RelationGetRelid(data->tg_relation);
-    key.small = small;
     bool found = false;
     auto *entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_FIND, &found));
     if (found) return entry->plans;
     const bool dimensions = events_have_dimensions();
-    SPIPlanPtr plans[STATEMENT_COUNT] = {prepare(lock_sql(data, columns), small),
-                                         prepare(process_sql(data, columns, dimensions), small)};
+    SPIPlanPtr plans[STATEMENT_COUNT] = {prepare(lock_sql(data, columns)), prepare(process_sql(data, columns, dimensions))};
     entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_ENTER, &found));
     for (int i = 0; i < STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
     return entry->plans;
@@ -476,7 +473,6 @@ Datum record_statement_transitions(TriggerData *data, const BudgetColumns &colum
     if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_BY_INSERT(event) || data->tg_trigger->tgnewtable == nullptr)
         misuse("flag_budget FOR EACH STATEMENT must be an AFTER INSERT trigger with REFERENCING NEW TABLE");
     if (!data->tg_newtable || tuplestore_tuple_count(data->tg_newtable) == 0) return PointerGetDatum(nullptr);
-    const bool small = static_cast<uint64>(tuplestore_tuple_count(data->tg_newtable)) <= SMALL_STATEMENT;
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "flag_budget: SPI_connect failed");
     if (SPI_register_trigger_data(data) != SPI_OK_TD_REGISTER)
@@ -490,12 +486,12 @@ Datum record_statement_transitions(TriggerData *data, const BudgetColumns &colum
         0};
     char nulls[PARAMETER_COUNT + 1] = " n  ";
     Tally tally;
-    if (record_few_budgets(data, columns, values[2], limit, &tally)) {
+    if (record_in_memory(data, columns, values[2], limit, &tally)) {
         if (tally.transitions > tally.announced) announce_summary(tally, values[2]);
         SPI_finish();
         return PointerGetDatum(nullptr);
     }
-    SPIPlanPtr *plans = plans_for(data, columns, small);
+    SPIPlanPtr *plans = plans_for(data, columns);
     for (int attempt = 0;; ++attempt) {
         run(plans[LOCK], values, nulls, nullptr);
         values[3] = Int64GetDatum(limit - tally.announced);

@@ -16,7 +16,7 @@ bool statement_bookkeeping_follows(const TriggerData *row_trigger, Oid function)
 // The statement form's body (checks how it was declared first).
 Datum record_statement_transitions(TriggerData *data, const BudgetColumns &columns);
 
-// ---- shared by the two ways of doing it (set-based SQL, few budgets in C) ----
+// ---- shared by the two ways of doing it (set-based SQL; in memory, in C) ----
 
 // What one statement logged and announced.
 struct BookkeepingTally {
@@ -40,9 +40,9 @@ void append_key_text(StringInfo sql, Relation rel, AttrNumber attnum, const char
 void announce_summary(const BookkeepingTally &tally, Datum source);
 
 // Statements whose rows and budgets fit in work_mem (about 32 bytes a row, 256 a
-// budget) are done in C with one locking query (flag_budget_few.cpp); returns
+// budget) are done in C with one locking query (flag_budget_in_memory.cpp); returns
 // false, having done nothing, for the others. SPI is connected and the transition table registered.
-bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum source, int limit,
+bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum source, int limit,
                         BookkeepingTally *tally);
 
 }  // namespace error_budget::pg

@@ -292,7 +292,7 @@ void order_statement(Statement *s) {
 
 // ---- SQL ---------------------------------------------------------------------------
 
-enum FewStatement { LOCK_BUDGETS, CREATE_BUDGETS, LATEST_BEFORE, LOG_TRANSITIONS, FEW_STATEMENT_COUNT };
+enum InMemoryStatement { LOCK_BUDGETS, CREATE_BUDGETS, LATEST_BEFORE, LOG_TRANSITIONS, IN_MEMORY_STATEMENT_COUNT };
 
 const char *const lock_sql =
     "SELECT b.i::pg_catalog.int4, c.status::pg_catalog.text FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]))"
@@ -390,15 +390,15 @@ char *log_sql(const TriggerData *data, const BudgetColumns &columns) {
 const Oid log_types[] = {OIDOID,        INT8OID,       TEXTOID,        JSONBARRAYOID,       TEXTARRAYOID,
                          JSONBARRAYOID, TEXTARRAYOID,  TEXTARRAYOID,   TIMESTAMPTZARRAYOID, INT8ARRAYOID};
 
-struct FewPlanKey {
+struct InMemoryPlanKey {
     Oid trigger;
     Oid relation;
 };
-struct FewPlans {
-    FewPlanKey key;
-    SPIPlanPtr plans[FEW_STATEMENT_COUNT];
+struct InMemoryPlans {
+    InMemoryPlanKey key;
+    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT];
 };
-HTAB *few_plans = nullptr;  // lives in TopMemoryContext
+HTAB *in_memory_plans = nullptr;  // lives in TopMemoryContext
 
 SPIPlanPtr keep(const char *sql, int count, const Oid *types) {
     SPIPlanPtr plan = SPI_prepare_cursor(sql, count, const_cast<Oid *>(types), CURSOR_OPT_GENERIC_PLAN);
@@ -408,23 +408,23 @@ SPIPlanPtr keep(const char *sql, int count, const Oid *types) {
 }
 
 SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns) {
-    if (!few_plans) {
+    if (!in_memory_plans) {
         HASHCTL control{};
-        control.keysize = sizeof(FewPlanKey);
-        control.entrysize = sizeof(FewPlans);
-        few_plans = hash_create("error_budget few-budget bookkeeping plans", 16, &control, HASH_ELEM | HASH_BLOBS);
+        control.keysize = sizeof(InMemoryPlanKey);
+        control.entrysize = sizeof(InMemoryPlans);
+        in_memory_plans = hash_create("error_budget in-memory bookkeeping plans", 16, &control, HASH_ELEM | HASH_BLOBS);
     }
-    FewPlanKey key{};
+    InMemoryPlanKey key{};
     key.trigger = data->tg_trigger->tgoid;
     key.relation = RelationGetRelid(data->tg_relation);
     bool found = false;
-    auto *entry = static_cast<FewPlans *>(hash_search(few_plans, &key, HASH_FIND, &found));
+    auto *entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_FIND, &found));
     if (found) return entry->plans;
-    SPIPlanPtr plans[FEW_STATEMENT_COUNT] = {keep(lock_sql, 3, lock_types), keep(create_sql, 4, create_types),
+    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT] = {keep(lock_sql, 3, lock_types), keep(create_sql, 4, create_types),
                                              keep(latest_sql(data, columns), 4, latest_types),
                                              keep(log_sql(data, columns), 10, log_types)};
-    entry = static_cast<FewPlans *>(hash_search(few_plans, &key, HASH_ENTER, &found));
-    for (int i = 0; i < FEW_STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
+    entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_ENTER, &found));
+    for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
     return entry->plans;
 }
 
@@ -483,7 +483,7 @@ void lock_existing(Statement *s, SPIPlanPtr plan, const int *which, int count, O
 
 }  // namespace
 
-bool record_few_budgets(TriggerData *data, const BudgetColumns &columns, Datum source, int limit,
+bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum source, int limit,
                         BookkeepingTally *tally) {
     scratch = AllocSetContextCreate(CurrentMemoryContext, "flag_budget scratch", ALLOCSET_SMALL_SIZES);
     Statement s{};
