@@ -72,14 +72,15 @@ bool is_statement_form(const Trigger *trigger, Oid function) {
 
 }  // namespace
 
-// In event id order: the first `limit` transitions of CTE logged, and every
+// In event id order (the order they were inserted in, which is the order their
+// ids were drawn; no sort): the first `limit` transitions of CTE logged, and every
 // escalation; the row is (transitions, announced, first event id, last event id
 // [, extra column]).
 char *announce_logged_sql(const char *limit, const char *extra_column) {
     return psprintf(" SELECT pg_catalog.count(*)::pg_catalog.int8,"
                     " pg_catalog.count(pg_catalog.pg_notify('error_budget', a.payload)) FILTER (WHERE a.payload IS NOT NULL)"
                     "  ::pg_catalog.int8, pg_catalog.min(a.id), pg_catalog.max(a.id)%s"
-                    " FROM (SELECT l.id, CASE WHEN pg_catalog.row_number() OVER (ORDER BY l.id) OPERATOR(pg_catalog.<=) %s"
+                    " FROM (SELECT l.id, CASE WHEN pg_catalog.row_number() OVER () OPERATOR(pg_catalog.<=) %s"
                     "  OR l.to_status OPERATOR(pg_catalog.>=) 'escalated'::error_budget.budget_status"
                     "  THEN error_budget.budget_event_payload(l)::pg_catalog.text END AS payload FROM logged l) AS a",
                     extra_column, limit);

@@ -292,7 +292,7 @@ void order_statement(Statement *s) {
 
 // ---- SQL ---------------------------------------------------------------------------
 
-enum InMemoryStatement { LOCK_BUDGETS, CREATE_BUDGETS, LATEST_BEFORE, LOG_TRANSITIONS, IN_MEMORY_STATEMENT_COUNT };
+enum InMemoryStatement { LOCK_BUDGETS, CREATE_BUDGETS, OURS, LATEST_BEFORE, LOG_TRANSITIONS, IN_MEMORY_STATEMENT_COUNT };
 
 const char *const lock_sql =
     "SELECT b.i::pg_catalog.int4, c.status::pg_catalog.text FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]))"
@@ -301,13 +301,17 @@ const char *const lock_sql =
 const Oid lock_types[] = {JSONBARRAYOID, INT4ARRAYOID, OIDOID};
 
 const char *const create_sql =
-    "WITH created AS (INSERT INTO error_budget.budget_current AS c (source, budget, status)"
+    "INSERT INTO error_budget.budget_current AS c (source, budget, status)"
     " SELECT $3::pg_catalog.regclass, b.budget, b.status::error_budget.budget_status"
     " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($4::pg_catalog.text[])) WITH ORDINALITY AS b(budget, status, n) ORDER BY b.n"
-    " ON CONFLICT (source, budget) DO NOTHING RETURNING c.budget)"
-    " SELECT b.i::pg_catalog.int4 FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[])) AS b(budget, i)"
-    " JOIN created c ON c.budget OPERATOR(pg_catalog.=) b.budget";
+    " ON CONFLICT (source, budget) DO NOTHING";
 const Oid create_types[] = {JSONBARRAYOID, INT4ARRAYOID, OIDOID, TEXTARRAYOID};
+// Only when some conflicted: which rows this (sub)transaction inserted ($4: its xid).
+const char *const ours_sql =
+    "SELECT b.i::pg_catalog.int4 FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]))"
+    " AS b(budget, i) JOIN error_budget.budget_current c ON c.source OPERATOR(pg_catalog.=) $3::pg_catalog.regclass"
+    " AND c.budget OPERATOR(pg_catalog.=) b.budget WHERE c.xmin OPERATOR(pg_catalog.=) $4::pg_catalog.xid";
+const Oid ours_types[] = {JSONBARRAYOID, INT4ARRAYOID, OIDOID, XIDOID};
 
 char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
     Relation rel = data->tg_relation;
@@ -420,7 +424,7 @@ SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns) {
     bool found = false;
     auto *entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_FIND, &found));
     if (found) return entry->plans;
-    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT] = {keep(lock_sql, 3, lock_types), keep(create_sql, 4, create_types),
+    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT] = {keep(lock_sql, 3, lock_types), keep(create_sql, 4, create_types), keep(ours_sql, 4, ours_types),
                                              keep(latest_sql(data, columns), 4, latest_types),
                                              keep(log_sql(data, columns), 10, log_types)};
     entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_ENTER, &found));
@@ -530,9 +534,15 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
                             errmsg("flag_budget: could not lock the current status of budgets created concurrently")));
         Datum values[4] = {jsonb_array(keys), int4_array(indices), ObjectIdGetDatum(relation), text_array(last)};
         execute(plans[CREATE_BUDGETS], values, nullptr);
-        for (uint64 r = 0; r < SPI_processed; ++r) {
-            bool isnull = false;
-            budgets[DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull))].created = true;
+        if (SPI_processed == static_cast<uint64>(keys.count)) {  // the usual case: all of them
+            for (int k = 0; k < indices.count; ++k) budgets[DatumGetInt32(indices.values[k])].created = true;
+        } else {
+            values[3] = TransactionIdGetDatum(GetCurrentTransactionId());
+            execute(plans[OURS], values, nullptr);
+            for (uint64 r = 0; r < SPI_processed; ++r) {
+                bool isnull = false;
+                budgets[DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull))].created = true;
+            }
         }
         int *conflicted = static_cast<int *>(palloc(sizeof(int) * (indices.count + 1)));
         int conflicts = 0;
