@@ -222,8 +222,9 @@ void append_rows_and_budgets(StringInfo sql, const TriggerData *data, const Budg
 // event id[, extra_column]). A transition of error_budgets whose SLO has predefined
 // responses asks the budget_events trigger to start and end them (responses '{}',
 // which it replaces).
+// (The statement form exists from 0.7.0 on: budget_events has dimensions and responses.)
 void append_log_and_announce(StringInfo sql, const TriggerData *data, const BudgetColumns &columns,
-                             bool events_have_dimensions, const char *extra_column = "") {
+                             const char *extra_column = "") {
     Relation rel = data->tg_relation;
     appendStringInfo(sql, ", v AS (SELECT pg_catalog.row_number() OVER () AS ord, t.%s::pg_catalog.float8 AS remaining, %s AS snapshot_id, %s AS dimensions FROM %s t)",
                      column_name(rel, columns.remaining),
@@ -234,17 +235,11 @@ void append_log_and_announce(StringInfo sql, const TriggerData *data, const Budg
                      quote_identifier(data->tg_trigger->tgnewtable));
     appendStringInfo(sql,
                      ", logged AS (INSERT INTO error_budget.budget_events"
-                     " (source, budget, from_status, to_status, remaining, computed_at, snapshot_id%s)"
+                     " (source, budget, from_status, to_status, remaining, computed_at, snapshot_id, dimensions, responses)"
                      " SELECT $3, w.budget, w.from_status::error_budget.budget_status, w.status::error_budget.budget_status,"
-                     " v.remaining, w.at, v.snapshot_id%s FROM transitions w JOIN v ON v.ord OPERATOR(pg_catalog.=) w.ord"
-                     " ORDER BY w.at, w.ord RETURNING *)"
-                     "%s",
-                     events_have_dimensions ? ", dimensions, responses" : "",
-                     events_have_dimensions
-                         ? ", v.dimensions, CASE WHEN $3 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS"
-                           " (SELECT FROM error_budget.responses r WHERE r.slo OPERATOR(pg_catalog.=) (w.budget ->> 'name'))"
-                           " THEN '{}'::pg_catalog.jsonb END"
-                         : "",
+                     " v.remaining, w.at, v.snapshot_id, v.dimensions, " EB_RESPONSES_REQUEST_SQL("$3", "w.budget")
+                     " FROM transitions w JOIN v ON v.ord OPERATOR(pg_catalog.=) w.ord"
+                     " ORDER BY w.at, w.ord RETURNING *)%s",
                      announce_logged_sql("$4", extra_column));
 }
 
@@ -314,7 +309,7 @@ void append_latest_before(StringInfo sql, const TriggerData *data, const BudgetC
 // not yet (INSERT ... ON CONFLICT DO NOTHING of their current status, every
 // status change logged). Its last column lists the budgets another session
 // created meanwhile (NULL when none).
-char *process_sql(const TriggerData *data, const BudgetColumns &columns, bool events_have_dimensions) {
+char *process_sql(const TriggerData *data, const BudgetColumns &columns) {
     const bool by_time = columns.computed_at != InvalidAttrNumber;
     StringInfoData sql;
     initStringInfo(&sql);
@@ -360,21 +355,13 @@ char *process_sql(const TriggerData *data, const BudgetColumns &columns, bool ev
     append_same_budget(&sql, data, columns, "x", "k");
     appendStringInfoString(&sql,
                            " WHERE k.budget IN (SELECT c.budget FROM created c) AND x.status IS DISTINCT FROM x.previous)");
-    append_log_and_announce(&sql, data, columns, events_have_dimensions,
+    append_log_and_announce(&sql, data, columns,
                             ", (SELECT pg_catalog.array_agg(f.budget) FROM fresh f"
                             " WHERE f.budget NOT IN (SELECT c.budget FROM created c))");
     return sql.data;
 }
 
 // ---- prepared plans ------------------------------------------------------------
-
-// Whether error_budget.budget_events has the column dimensions (0.5.0 and later;
-// also when it has responses).
-bool events_have_dimensions() {
-    const Oid schema = get_namespace_oid("error_budget", true);
-    const Oid events = OidIsValid(schema) ? get_relname_relid("budget_events", schema) : InvalidOid;
-    return OidIsValid(events) && get_attnum(events, "dimensions") != InvalidAttrNumber;
-}
 
 enum Statement { LOCK, PROCESS, STATEMENT_COUNT };
 
@@ -411,8 +398,7 @@ SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns) {
     bool found = false;
     auto *entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_FIND, &found));
     if (found) return entry->plans;
-    const bool dimensions = events_have_dimensions();
-    SPIPlanPtr plans[STATEMENT_COUNT] = {prepare(lock_sql(data, columns)), prepare(process_sql(data, columns, dimensions))};
+    SPIPlanPtr plans[STATEMENT_COUNT] = {prepare(lock_sql(data, columns)), prepare(process_sql(data, columns))};
     entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_ENTER, &found));
     for (int i = 0; i < STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
     return entry->plans;

@@ -73,6 +73,23 @@ BudgetColumns resolve_budget_columns(const TriggerData *data) {
 }
 
 
+char *budget_key_json(const TriggerData *data, const BudgetColumns &columns, char *const *values, const int *lengths) {
+    StringInfoData json;
+    initStringInfo(&json);
+    appendStringInfoChar(&json, '{');
+    for (int i = 0; i < columns.key_count; ++i) {
+        if (i > 0) appendStringInfoString(&json, ", ");
+        escape_json(&json, data->tg_trigger->tgargs[2 + i]);
+        appendStringInfoString(&json, ": ");
+        if (values[i])
+            escape_json(&json, pnstrdup(values[i], lengths[i]));
+        else
+            appendStringInfoString(&json, "null");
+    }
+    appendStringInfoChar(&json, '}');
+    return json.data;
+}
+
 const char *flag_budget_usage_hint() {
     return "Use CREATE TRIGGER ... BEFORE INSERT OR UPDATE ON <table> FOR EACH ROW "
            "EXECUTE FUNCTION flag_budget('<remaining column>', '<status column>' [, '<key column>', ...]), and for "

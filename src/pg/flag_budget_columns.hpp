@@ -29,4 +29,23 @@ Oid budget_column_type(Relation rel, AttrNumber attnum);
 // How flag_budget is meant to be declared (the hint of every misuse error).
 const char *flag_budget_usage_hint();
 
+// The budget's identity as budget_current keys it: a JSON object of its key
+// columns, e.g. {"vertical": "sales", "name": "latency"} ({} when the table is one
+// budget); values[i] is the text of key i (lengths[i] bytes), nullptr for NULL.
+char *budget_key_json(const TriggerData *data, const BudgetColumns &columns, char *const *values, const int *lengths);
+
+}  // namespace error_budget::pg
+
+// SQL of budget_events.responses for a transition being logged: '{}' (a request
+// the budget_events_responses trigger replaces by the responses it started and
+// ended) when it is one of error_budgets and its SLO has predefined responses,
+// otherwise NULL, so that the trigger does not fire at all. SOURCE and BUDGET are
+// SQL expressions (the source table's name as text, the budget key as jsonb).
+#define EB_RESPONSES_REQUEST_SQL(SOURCE, BUDGET)                                                                   \
+    "CASE WHEN " SOURCE " OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS (SELECT FROM"           \
+    " error_budget.responses r WHERE r.slo OPERATOR(pg_catalog.=) ((" BUDGET ") ->> 'name'))"                      \
+    " THEN '{}'::pg_catalog.jsonb END"
+
+namespace error_budget::pg {
+
 }  // namespace error_budget::pg

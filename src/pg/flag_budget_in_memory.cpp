@@ -118,12 +118,13 @@ struct Statement {
 };
 
 // The text of a key column's value (as the budget key prints it).
-bool key_part(TupleTableSlot *slot, Relation rel, AttrNumber attnum, FmgrInfo *output, char **bytes, int *length) {
+// The text of a key column's value (as the budget key prints it): the bytes of a
+// text or varchar value, the type's output otherwise.
+bool key_part(TupleTableSlot *slot, AttrNumber attnum, bool is_text, FmgrInfo *output, char **bytes, int *length) {
     bool isnull = false;
     const Datum value = slot_getattr(slot, attnum, &isnull);
     if (isnull) return false;
-    const Oid type = budget_column_type(rel, attnum);
-    if (type == TEXTOID || type == VARCHAROID) {
+    if (is_text) {
         text *t = DatumGetTextPP(value);
         *bytes = VARDATA_ANY(t);
         *length = VARSIZE_ANY_EXHDR(t);
@@ -132,23 +133,6 @@ bool key_part(TupleTableSlot *slot, Relation rel, AttrNumber attnum, FmgrInfo *o
         *length = strlen(*bytes);
     }
     return true;
-}
-
-char *budget_json(const TriggerData *data, const BudgetColumns &columns, const Budget &budget) {
-    StringInfoData json;
-    initStringInfo(&json);
-    appendStringInfoChar(&json, '{');
-    for (int i = 0; i < columns.key_count; ++i) {
-        if (i > 0) appendStringInfoString(&json, ", ");
-        escape_json(&json, data->tg_trigger->tgargs[2 + i]);
-        appendStringInfoString(&json, ": ");
-        if (budget.parts[i])
-            escape_json(&json, pnstrdup(budget.parts[i], budget.lengths[i]));
-        else
-            appendStringInfoString(&json, "null");
-    }
-    appendStringInfoChar(&json, '}');
-    return json.data;
 }
 
 // Reads the transition table: rows and budgets. False when there are too many budgets.
@@ -160,8 +144,12 @@ bool read_statement(Statement *s) {
     Tuplestorestate *store = data->tg_newtable;
     const int key_count = columns.key_count;
 
+    // What each row needs to know of the columns, looked up once.
     FmgrInfo outputs[MAX_KEY_COLUMNS];
+    bool key_is_text[MAX_KEY_COLUMNS];
     for (int i = 0; i < key_count; ++i) {
+        const Oid type = budget_column_type(rel, columns.keys[i]);
+        key_is_text[i] = type == TEXTOID || type == VARCHAROID;
         Oid function = InvalidOid;
         bool varlena = false;
         getTypeOutputInfo(TupleDescAttr(desc, columns.keys[i] - 1)->atttypid, &function, &varlena);
@@ -188,12 +176,14 @@ bool read_statement(Statement *s) {
     int lengths[MAX_KEY_COLUMNS];
     bool fits = true;
     int64 n = 0;
+    const Oid id_type = columns.snapshot_id != InvalidAttrNumber ? budget_column_type(rel, columns.snapshot_id) : InvalidOid;
     while (n < s->row_count && tuplestore_gettupleslot(store, true, false, slot)) {
+        CHECK_FOR_INTERRUPTS();
         MemoryContextReset(scratch);  // what the key texts of the last row needed
         MemoryContext keep = MemoryContextSwitchTo(scratch);
         uint32 hash = 0;
         for (int i = 0; i < key_count; ++i) {
-            if (!key_part(slot, rel, columns.keys[i], &outputs[i], &parts[i], &lengths[i])) parts[i] = nullptr;
+            if (!key_part(slot, columns.keys[i], key_is_text[i], &outputs[i], &parts[i], &lengths[i])) parts[i] = nullptr;
             hash = hash_combine(hash, parts[i] ? hash_bytes(reinterpret_cast<const unsigned char *>(parts[i]), lengths[i])
                                                : 0x9e3779b9u);
         }
@@ -259,7 +249,7 @@ bool read_statement(Statement *s) {
         if (columns.snapshot_id != InvalidAttrNumber) {
             const Datum id = slot_getattr(slot, columns.snapshot_id, &isnull);
             if (!isnull) {
-                switch (budget_column_type(rel, columns.snapshot_id)) {
+                switch (id_type) {
                     case INT8OID: row.snapshot_id = DatumGetInt64(id); break;
                     case INT4OID: row.snapshot_id = DatumGetInt32(id); break;
                     default: row.snapshot_id = DatumGetInt16(id); break;
@@ -379,10 +369,7 @@ char *log_sql(const TriggerData *data, const BudgetColumns &columns) {
         ", logged AS (INSERT INTO error_budget.budget_events"
         " (source, budget, from_status, to_status, remaining, computed_at, snapshot_id, dimensions, responses)"
         " SELECT $3, w.budget, w.from_status::error_budget.budget_status, w.to_status::error_budget.budget_status,"
-        " v.remaining, w.at, v.snapshot_id, v.dimensions,"
-        " CASE WHEN $3 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS"
-        " (SELECT FROM error_budget.responses r WHERE r.slo OPERATOR(pg_catalog.=) (w.budget ->> 'name'))"
-        " THEN '{}'::pg_catalog.jsonb END"
+        " v.remaining, w.at, v.snapshot_id, v.dimensions, " EB_RESPONSES_REQUEST_SQL("$3", "w.budget")
         " FROM ROWS FROM (pg_catalog.unnest($6::pg_catalog.jsonb[]), pg_catalog.unnest($7::pg_catalog.text[]), pg_catalog.unnest($8::pg_catalog.text[]), pg_catalog.unnest($9::pg_catalog.timestamptz[]), pg_catalog.unnest($10::pg_catalog.int8[])) WITH ORDINALITY AS w(budget, from_status, to_status, at, ord, n)"
         " JOIN v ON v.ord OPERATOR(pg_catalog.=) w.ord ORDER BY w.n RETURNING *)%s",
         column(columns.remaining),
@@ -494,11 +481,11 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     s.data = data;
     s.columns = &columns;
     s.row_count = tuplestore_tuple_count(data->tg_newtable);
-    if (s.row_count * BYTES_PER_ROW > work_mem_bytes()) return false;
+    if (s.row_count * BYTES_PER_ROW > work_mem_bytes() || s.row_count >= PG_INT32_MAX) return false;
     s.by_time = columns.computed_at != InvalidAttrNumber;
     if (!read_statement(&s)) return false;
     order_statement(&s);
-    for (int b = 0; b < s.budget_count; ++b) s.budgets[b].json = budget_json(data, columns, s.budgets[b]);
+    for (int b = 0; b < s.budget_count; ++b) s.budgets[b].json = budget_key_json(data, columns, s.budgets[b].parts, s.budgets[b].lengths);
 
     SPIPlanPtr *plans = plans_for(data, columns);
     const Oid relation = RelationGetRelid(data->tg_relation);
@@ -587,6 +574,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
         if (budget.current >= 0 && !budget.candidate) continue;
         int previous = budget.current;  // -1 for a budget created here
         bool changed = false;
+        CHECK_FOR_INTERRUPTS();
         for (int64 i = begin[b]; i < end[b]; ++i) {
             const Row &row = s.rows[i];
             if (budget.has_after && (s.by_time ? row.at : row.snapshot_id) < budget.after) continue;

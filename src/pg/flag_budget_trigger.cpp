@@ -110,25 +110,16 @@ HeapTuple with_status(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, core::
     return heap_modify_tuple_by_cols(tuple, desc, 1, columns, values, nulls);
 }
 
-// The budget's identity: a JSON object of its key columns, e.g.
-// {"vertical": "sales", "name": "latency"}; {} when the table is one budget.
-char *budget_key_json(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns) {
+// The budget's identity (budget_key_json) from the row's key columns.
+char *row_budget_key(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns) {
     TupleDesc desc = RelationGetDescr(data->tg_relation);
-    StringInfoData json;
-    initStringInfo(&json);
-    appendStringInfoChar(&json, '{');
+    char *values[MAX_KEY_COLUMNS];
+    int lengths[MAX_KEY_COLUMNS];
     for (int i = 0; i < columns.key_count; ++i) {
-        if (i > 0) appendStringInfoString(&json, ", ");
-        escape_json(&json, data->tg_trigger->tgargs[2 + i]);
-        appendStringInfoString(&json, ": ");
-        const char *value = column_text(tuple, desc, columns.keys[i]);
-        if (value)
-            escape_json(&json, value);
-        else
-            appendStringInfoString(&json, "null");
+        values[i] = column_text(tuple, desc, columns.keys[i]);
+        lengths[i] = values[i] ? static_cast<int>(strlen(values[i])) : 0;
     }
-    appendStringInfoChar(&json, '}');
-    return json.data;
+    return error_budget::pg::budget_key_json(data, columns, values, lengths);
 }
 
 // ---- the per-transaction status cache ------------------------------------
@@ -216,12 +207,8 @@ const char *const insert_current_sql =
     "SELECT (SELECT ctid FROM moved), "                                                                           \
     " pg_catalog.pg_notify('error_budget', error_budget.budget_event_payload(logged)::pg_catalog.text) "          \
     "FROM logged"
-// A transition of error_budgets whose SLO has predefined responses asks the
-// budget_events trigger to start and end them (responses '{}', which it replaces).
-const char *const record_transition_sql = RECORD_TRANSITION_SQL(
-    ", dimensions, responses",
-    ", $10, CASE WHEN $8 OPERATOR(pg_catalog.=) 'error_budget.error_budgets' AND EXISTS (SELECT FROM error_budget.responses r"
-    " WHERE r.slo OPERATOR(pg_catalog.=) ($2::pg_catalog.jsonb ->> 'name')) THEN '{}'::pg_catalog.jsonb END");
+const char *const record_transition_sql =
+    RECORD_TRANSITION_SQL(", dimensions, responses", ", $10, " EB_RESPONSES_REQUEST_SQL("$8", "$2::pg_catalog.jsonb"));
 const char *const record_transition_sql_before_0_5 = RECORD_TRANSITION_SQL("", "");
 
 // Whether error_budget.budget_events has the column dimensions (0.5.0 and later).
@@ -361,7 +348,7 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
                    core::BudgetStatus status, std::optional<double> remaining) {
     Relation rel = data->tg_relation;
     TupleDesc desc = RelationGetDescr(rel);
-    char *budget = budget_key_json(data, tuple, columns);
+    char *budget = row_budget_key(data, tuple, columns);
 
     bool cached = false;
     CachedStatus *slot = cached_status(RelationGetRelid(rel), budget, &cached);
