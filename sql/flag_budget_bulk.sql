@@ -153,3 +153,25 @@ DROP TABLE misdeclared;
 -- An empty INSERT does nothing at all.
 INSERT INTO error_budget.error_budgets (vertical, name, target, remaining) SELECT 'e', 'empty', 0.9, 0.5 WHERE false;
 SELECT count(*) AS events FROM error_budget.budget_events WHERE vertical = 'e';
+
+-- ---- as a computing role, not a superuser: both paths -----------------------------
+-- (grant_access 'compute': INSERT on error_budgets and budget_events, INSERT and
+-- UPDATE on budget_current; row-level security applies.)
+CREATE ROLE regress_eb_bulk_writer;
+SELECT error_budget.grant_access('regress_eb_bulk_writer', 'compute');
+SET ROLE regress_eb_bulk_writer;
+-- 300 budgets in memory, then the same again with a later status through the
+-- set-based path (work_mem 64kB holds 2,048 rows; these are 3,000).
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at)
+SELECT 'r', 'b' || i, 0.9, 0.8, '2026-11-01' FROM generate_series(1, 300) AS i;
+SET work_mem = '64kB';
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at)
+SELECT 'r', 'b' || (i % 300), 0.9, CASE WHEN i % 300 < 30 THEN 0.05 ELSE 0.8 END, timestamptz '2026-11-02' + i * interval '1 second'
+FROM generate_series(1, 3000) AS i;
+RESET work_mem;
+RESET ROLE;
+SELECT from_status, to_status, count(*) FROM error_budget.budget_events WHERE vertical = 'r'
+GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2;
+SELECT status, count(*) FROM error_budget.budget_current WHERE budget ->> 'vertical' = 'r' GROUP BY 1 ORDER BY 1;
+SELECT error_budget.revoke_access('regress_eb_bulk_writer');
+DROP ROLE regress_eb_bulk_writer;
