@@ -90,12 +90,31 @@ SELECT * FROM pg_temp.compare_all();
 -- The first and last rolled-up minute hold the day's first and last rows.
 SELECT min(minute), max(minute), count(DISTINCT series_id) FROM error_budget.rollups;
 
+-- ---- only what changed is written ------------------------------------------
+-- Every refresh re-aggregates the lateness horizon; the rows it finds unchanged keep
+-- their row versions: with no late rows, none of the horizon's rows is rewritten.
+CREATE TEMP TABLE ru_versions AS SELECT series_id, minute, xmin::text AS version FROM error_budget.rollups;
+SELECT slo, rolled_up_from, rolled_up_to FROM error_budget.refresh_rollups('2026-11-20 23:00:45+00') WHERE slo = 'r_ratio';
+SELECT count(*) AS rows, count(*) FILTER (WHERE r.xmin::text <> v.version) AS rewritten,
+       count(*) FILTER (WHERE v.series_id IS NULL) AS new, count(*) FILTER (WHERE r.series_id IS NULL) AS gone
+FROM error_budget.rollups r FULL JOIN ru_versions v USING (series_id, minute);
+
 -- ---- late rows --------------------------------------------------------------
 -- Within the lateness horizon (10 minutes): counted by the next refresh.
 INSERT INTO ru_events (at, local_at, tenant, vertical, ok, weight, failure, minutes)
 VALUES ('2026-11-20 22:55:10+00', '2026-11-20 23:55:10', 't1', 'v1', false, 10, 'C', 2.5);
 SELECT slo, rolled_up_from, rolled_up_to FROM error_budget.refresh_rollups('2026-11-20 23:01:00+00') WHERE slo = 'r_ratio';
 SELECT budgets, different FROM pg_temp.compare('r_ratio', '2026-11-20 22:00+00', '2026-11-20 23:01+00');
+-- The late row rewrote the running totals of its budgets from its minute on, and
+-- nothing else: per SLO, the series rewritten (each SLO has one budget the row
+-- belongs to), their rows before 22:55 untouched, and the new minute.
+SELECT s.name, count(DISTINCT r.series_id) FILTER (WHERE r.xmin::text <> v.version) AS series_rewritten,
+       count(*) FILTER (WHERE r.xmin::text <> v.version AND r.minute < '2026-11-20 22:55+00') AS rewritten_before,
+       count(*) FILTER (WHERE r.xmin::text <> v.version AND r.minute >= '2026-11-20 22:55+00') > 0 AS rewritten_after,
+       count(*) FILTER (WHERE v.series_id IS NULL) AS new
+FROM error_budget.rollups r JOIN error_budget.rollup_series x ON x.id = r.series_id JOIN error_budget.slos s ON s.id = x.slo_id
+LEFT JOIN ru_versions v USING (series_id, minute)
+GROUP BY s.name ORDER BY s.name;
 -- Older than the horizon: missing until an explicit refresh_rollups(from, to).
 INSERT INTO ru_events (at, local_at, tenant, vertical, ok, weight, failure, minutes)
 VALUES ('2026-11-20 21:00:05+00', '2026-11-20 22:00:05', 't1', 'v1', false, 10, 'C', 2.5);

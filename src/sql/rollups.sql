@@ -206,8 +206,9 @@ BEGIN
         CREATE TEMP TABLE error_budget_rollup_work (slo error_budget.slos, from_minute timestamptz, to_minute timestamptz,
                                                     reset boolean, definition text) ON COMMIT DROP;
         CREATE TEMP TABLE error_budget_rollup_pending OF error_budget.rollup_totals ON COMMIT DROP;
+        CREATE TEMP TABLE error_budget_rollup_computed (LIKE error_budget.rollups INCLUDING INDEXES) ON COMMIT DROP;
     ELSE
-        TRUNCATE pg_temp.error_budget_rollup_work, pg_temp.error_budget_rollup_pending;
+        TRUNCATE pg_temp.error_budget_rollup_work, pg_temp.error_budget_rollup_pending, pg_temp.error_budget_rollup_computed;
     END IF;
     FOR s IN SELECT * FROM error_budget.slos d
              WHERE d.enabled AND error_budget.slo_alertable(d) AND (slo_names IS NULL OR d.name = ANY (slo_names))
@@ -271,27 +272,21 @@ BEGIN
         DELETE FROM pg_temp.error_budget_rollup_work w WHERE (w.slo).id = s.id;
     END LOOP;
 
-    -- Redefined SLOs start over; the others lose the minutes being re-aggregated.
+    -- Redefined SLOs start over.
     DELETE FROM error_budget.rollup_series r USING pg_temp.error_budget_rollup_work w
     WHERE r.slo_id = (w.slo).id AND w.reset;
-    -- Per range with constants, so that it is an index range scan of the minutes
-    -- re-aggregated, not a join over the whole table.
-    FOR grp IN SELECT array_agg((w.slo).id) AS ids, w.from_minute FROM pg_temp.error_budget_rollup_work w
-               WHERE NOT w.reset GROUP BY w.from_minute LOOP
-        DELETE FROM error_budget.rollups r USING error_budget.rollup_series x
-        WHERE r.series_id = x.id AND x.slo_id = ANY (grp.ids) AND r.minute >= grp.from_minute;
-    END LOOP;
-    -- The series written to stay (a concurrent deletion of their SLO waits for this).
+    -- The series written to stay (a concurrent deletion of their SLO waits for this),
+    -- and the new ones.
     PERFORM FROM error_budget.rollup_series x JOIN pg_temp.error_budget_rollup_work w ON x.slo_id = (w.slo).id
     FOR KEY SHARE OF x;
     INSERT INTO error_budget.rollup_series (slo_id, dimensions)
     SELECT DISTINCT p.slo_id, p.dims FROM pg_temp.error_budget_rollup_pending p
     JOIN pg_temp.error_budget_rollup_work w ON (w.slo).id = p.slo_id
+    WHERE NOT EXISTS (SELECT FROM error_budget.rollup_series x WHERE x.slo_id = p.slo_id AND x.dimensions = p.dims)
     ON CONFLICT ON CONSTRAINT rollup_series_once DO NOTHING;
-    -- Running totals: those before the range (one lookup per budget) plus the
-    -- minutes' sums in order.
-    INSERT INTO error_budget.rollups (series_id, minute, good, bad, good_weight, bad_weight, scoped, counted, units,
-                                      amount, forgiven_events, forgiven_amount)
+    -- Running totals of the minutes re-aggregated: those before the range (one lookup
+    -- per budget) plus the minutes' sums in order.
+    INSERT INTO pg_temp.error_budget_rollup_computed
     WITH fresh AS (
         SELECT x.id AS series_id, p.minute, (w.slo).kind, (w.slo).weight IS NOT NULL AS weighted, w.from_minute,
                p.good, p.bad, p.good_weight, p.bad_weight, p.scoped, p.counted, p.units, p.amount,
@@ -322,6 +317,25 @@ BEGIN
            CASE WHEN f.kind IN ('amount_per_unit', 'amount_cap') THEN coalesce(z.forgiven_amount, 0) + sum(f.forgiven_amount) OVER run END
     FROM fresh f JOIN bases z ON z.series_id = f.series_id
     WINDOW run AS (PARTITION BY f.series_id ORDER BY f.minute);
+    -- Only what changed is written. Re-aggregating the lateness horizon on every run
+    -- mostly finds the rows already there: a rollup row of the range that the new
+    -- totals do not repeat exactly goes, and the new rows not yet there come. (Per
+    -- range with constants, so that it is an index range scan of the minutes
+    -- re-aggregated, not a join over the whole table.)
+    FOR grp IN SELECT array_agg((w.slo).id) AS ids, w.from_minute FROM pg_temp.error_budget_rollup_work w
+               WHERE NOT w.reset GROUP BY w.from_minute LOOP
+        DELETE FROM error_budget.rollups r USING error_budget.rollup_series x
+        WHERE r.series_id = x.id AND x.slo_id = ANY (grp.ids) AND r.minute >= grp.from_minute
+          AND NOT EXISTS (SELECT FROM pg_temp.error_budget_rollup_computed c
+                          WHERE c.series_id = r.series_id AND c.minute = r.minute
+                            AND (c.good, c.bad, c.good_weight, c.bad_weight, c.scoped, c.counted, c.units, c.amount,
+                                 c.forgiven_events, c.forgiven_amount)
+                                IS NOT DISTINCT FROM (r.good, r.bad, r.good_weight, r.bad_weight, r.scoped, r.counted,
+                                                      r.units, r.amount, r.forgiven_events, r.forgiven_amount));
+    END LOOP;
+    INSERT INTO error_budget.rollups
+    SELECT c.* FROM pg_temp.error_budget_rollup_computed c
+    WHERE NOT EXISTS (SELECT FROM error_budget.rollups r WHERE r.series_id = c.series_id AND r.minute = c.minute);
 
     INSERT INTO error_budget.rollup_progress AS r (slo_id, rolled_up_to, kept_from, dirty_from, definition, refreshed_at)
     SELECT (w.slo).id, w.to_minute, w.from_minute, NULL, w.definition, pg_catalog.now() FROM pg_temp.error_budget_rollup_work w
@@ -332,9 +346,11 @@ BEGIN
             dirty_from = NULL, definition = EXCLUDED.definition, refreshed_at = EXCLUDED.refreshed_at;
 
     RETURN QUERY
-    SELECT (w.slo).name, w.from_minute, w.to_minute,
-           (SELECT count(*) FROM pg_temp.error_budget_rollup_pending p WHERE p.slo_id = (w.slo).id)
-    FROM pg_temp.error_budget_rollup_work w ORDER BY (w.slo).name;
+    SELECT (w.slo).name, w.from_minute, w.to_minute, coalesce(n.minutes, 0)
+    FROM pg_temp.error_budget_rollup_work w
+    LEFT JOIN (SELECT p.slo_id, count(*) AS minutes FROM pg_temp.error_budget_rollup_pending p GROUP BY p.slo_id) AS n
+           ON n.slo_id = (w.slo).id
+    ORDER BY (w.slo).name;
 END $$;
 COMMENT ON FUNCTION error_budget.refresh_slo_rollups(timestamptz, timestamptz, text[]) IS
     'The work of refresh_rollups(): per SLO alerts cover, re-aggregates from its rolled-up point minus error_budget.rollup_lateness (or from `since`, or from the first minute a changed planned burn covers) up to `up_to`; a new or redefined SLO over its span. Scans run with the owner''s rights; a failing SLO is recorded in compute_failures and the others are refreshed';
