@@ -37,6 +37,9 @@
 set -euo pipefail
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+# Shared memory in huge pages, as on a production server (scripts/lib/common.sh:
+# eb_reserve_huge_pages); EB_HUGE_PAGES=0 runs without.
+export EB_HUGE_PAGES=${EB_HUGE_PAGES:-1}
 
 N=${1:-${N:-5000000}}
 RUNS=${RUNS:-5}
@@ -68,6 +71,7 @@ trap 'exit 130' INT TERM
 eb_cluster_start "shared_buffers = ${sb_mb}MB" "work_mem = '256MB'" "maintenance_work_mem = '512MB'" \
     "autovacuum = off" "fsync = off" "synchronous_commit = off" "full_page_writes = off" \
     "max_wal_size = '4GB'" "jit = $JIT"
+say "$(eb_huge_pages_note)"
 
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d postgres)
 sql() { "${PSQL[@]}" -At -c "$1"; }

@@ -43,6 +43,9 @@
 set -euo pipefail
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+# Shared memory in huge pages, as on a production server (scripts/lib/common.sh:
+# eb_reserve_huge_pages); EB_HUGE_PAGES=0 runs without.
+export EB_HUGE_PAGES=${EB_HUGE_PAGES:-1}
 
 N1=${1:-${N1:-5000000}}
 N2=${2:-${N2:-20000000}}
@@ -60,6 +63,7 @@ trap 'exit 130' INT TERM
 eb_cluster_start "shared_buffers = ${sb_mb}MB" "work_mem = '256MB'" "maintenance_work_mem = '512MB'" \
     "autovacuum = off" "fsync = off" "synchronous_commit = off" "jit = off" \
     "max_parallel_workers_per_gather = 0" "TimeZone = 'UTC'" "max_wal_size = '8GB'"
+say "$(eb_huge_pages_note)"
 ADMIN=(psql -X -q -v ON_ERROR_STOP=1 -d postgres)
 DB=alerts_bench
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d "$DB")

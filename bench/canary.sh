@@ -15,6 +15,9 @@
 set -euo pipefail
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+# Shared memory in huge pages, as on a production server (scripts/lib/common.sh:
+# eb_reserve_huge_pages); EB_HUGE_PAGES=0 runs without.
+export EB_HUGE_PAGES=${EB_HUGE_PAGES:-1}
 
 N=${1:-${N:-1000000}}
 RUNS=${RUNS:-5}
@@ -26,6 +29,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 eb_cluster_start "shared_buffers = 1GB" "work_mem = '1GB'" "autovacuum = off" "fsync = off" "jit = off" \
     "max_parallel_workers_per_gather = 0" "TimeZone = 'UTC'"
+say "$(eb_huge_pages_note)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d postgres)
 sql() { "${PSQL[@]}" -At -c "$1"; }
 

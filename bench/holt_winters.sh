@@ -25,6 +25,9 @@
 set -euo pipefail
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+# Shared memory in huge pages, as on a production server (scripts/lib/common.sh:
+# eb_reserve_huge_pages); EB_HUGE_PAGES=0 runs without.
+export EB_HUGE_PAGES=${EB_HUGE_PAGES:-1}
 
 FIT_POINTS=${FIT_POINTS:-100000}
 BIG_POINTS=${BIG_POINTS:-1000000}
@@ -45,6 +48,7 @@ cleanup() { eb_cluster_stop; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 eb_cluster_start "jit = off" "max_parallel_workers_per_gather = 0" "TimeZone = 'UTC'"
+say "$(eb_huge_pages_note)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d postgres)
 sql() { "${PSQL[@]}" -At -c "$1"; }
 

@@ -60,6 +60,9 @@
 set -euo pipefail
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+# Shared memory in huge pages, as on a production server (scripts/lib/common.sh:
+# eb_reserve_huge_pages); EB_HUGE_PAGES=0 runs without.
+export EB_HUGE_PAGES=${EB_HUGE_PAGES:-1}
 
 CALLS_PER_DAY=${1:-${CALLS_PER_DAY:-40000}}
 TRANSACTIONS=${2:-${TRANSACTIONS:-10000}}
@@ -83,6 +86,7 @@ trap 'exit 130' INT TERM
 eb_cluster_start "shared_buffers = '512MB'" "work_mem = '64MB'" "maintenance_work_mem = '512MB'" \
     "autovacuum = off" "fsync = off" "synchronous_commit = off" "jit = off" \
     "max_parallel_workers_per_gather = 0" "TimeZone = 'UTC'" "max_wal_size = '4GB'"
+say "$(eb_huge_pages_note)"
 DB=may_deploy_bench
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d "$DB")
 sql() { "${PSQL[@]}" -At -c "$1"; }

@@ -26,6 +26,9 @@
 # installed (make install). Serial plans, jit off, table prewarmed.
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+# Shared memory in huge pages, as on a production server (scripts/lib/common.sh:
+# eb_reserve_huge_pages); EB_HUGE_PAGES=0 runs without.
+export EB_HUGE_PAGES=${EB_HUGE_PAGES:-1}
 
 TENANTS=${1:-${TENANTS:-16384}}
 CALLS=${2:-${CALLS:-2000000}}
@@ -39,6 +42,7 @@ trap 'exit 130' INT TERM
 eb_cluster_start "shared_buffers = '2GB'" "work_mem = '64MB'" "maintenance_work_mem = '512MB'" \
     "autovacuum = off" "fsync = off" "synchronous_commit = off" "jit = off" "max_wal_size = '8GB'" \
     "max_parallel_workers_per_gather = 0" "TimeZone = 'UTC'"
+say "$(eb_huge_pages_note)"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 -d postgres)
 sql() { "${PSQL[@]}" -At -c "$1"; }
 

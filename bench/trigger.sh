@@ -24,6 +24,9 @@
 # extension must be installed: make install).
 set -euo pipefail
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/lib/common.sh"
+# Shared memory in huge pages, as on a production server (scripts/lib/common.sh:
+# eb_reserve_huge_pages); EB_HUGE_PAGES=0 runs without.
+export EB_HUGE_PAGES=${EB_HUGE_PAGES:-1}
 
 SNAPSHOTS=${1:-${SNAPSHOTS:-100000}}
 RUNS=${RUNS:-5}
@@ -31,6 +34,7 @@ RUNS=${RUNS:-5}
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
 
 eb_cluster_start "shared_buffers = '1GB'" "synchronous_commit = off" "max_wal_size = '4GB'"
+say "$(eb_huge_pages_note)"
 trap eb_cluster_stop EXIT
 PSQL=("$(eb_pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -d postgres)
 
