@@ -385,38 +385,55 @@ struct InMemoryPlanKey {
     Oid trigger;
     Oid relation;
 };
+// Two plans per statement. A statement of few budgets runs a generic plan, made
+// once: the planner takes each key array for 10 rows, and index lookups per key are
+// right. A statement of many budgets runs custom plans, made with the arrays' real
+// lengths: at 49,000 keys the generic plan's nested loop of jsonb index lookups (and
+// its Memoize, all misses) took 345 ms where a hash join takes 96 ms. Planning costs
+// about a millisecond, which only large statements can afford.
+constexpr int MANY_BUDGETS = 1000;
+enum PlanKind { FEW, MANY, PLAN_KIND_COUNT };
 struct InMemoryPlans {
     InMemoryPlanKey key;
-    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT];
+    SPIPlanPtr plans[PLAN_KIND_COUNT][IN_MEMORY_STATEMENT_COUNT];
 };
 HTAB *in_memory_plans = nullptr;  // lives in TopMemoryContext
 
-SPIPlanPtr keep(const char *sql, int count, const Oid *types) {
-    SPIPlanPtr plan = SPI_prepare_cursor(sql, count, const_cast<Oid *>(types), CURSOR_OPT_GENERIC_PLAN);
+SPIPlanPtr keep(const char *sql, int count, const Oid *types, PlanKind kind) {
+    SPIPlanPtr plan = SPI_prepare_cursor(sql, count, const_cast<Oid *>(types),
+                                         kind == FEW ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
     if (!plan) elog(ERROR, "flag_budget: could not prepare a bookkeeping statement: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
     return plan;
 }
 
-SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns) {
+SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, int budget_count) {
     if (!in_memory_plans) {
         HASHCTL control{};
         control.keysize = sizeof(InMemoryPlanKey);
         control.entrysize = sizeof(InMemoryPlans);
         in_memory_plans = hash_create("error_budget in-memory bookkeeping plans", 16, &control, HASH_ELEM | HASH_BLOBS);
     }
+    const PlanKind kind = budget_count >= MANY_BUDGETS ? MANY : FEW;
     InMemoryPlanKey key{};
     key.trigger = data->tg_trigger->tgoid;
     key.relation = RelationGetRelid(data->tg_relation);
     bool found = false;
     auto *entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_FIND, &found));
-    if (found) return entry->plans;
-    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT] = {keep(lock_sql, 3, lock_types), keep(create_sql, 4, create_types), keep(ours_sql, 4, ours_types),
-                                             keep(latest_sql(data, columns), 4, latest_types),
-                                             keep(log_sql(data, columns), 10, log_types)};
+    if (found) return entry->plans[kind];
+    SPIPlanPtr plans[PLAN_KIND_COUNT][IN_MEMORY_STATEMENT_COUNT];
+    for (int k = 0; k < PLAN_KIND_COUNT; ++k) {
+        const auto made = static_cast<PlanKind>(k);
+        plans[k][LOCK_BUDGETS] = keep(lock_sql, 3, lock_types, made);
+        plans[k][CREATE_BUDGETS] = keep(create_sql, 4, create_types, made);
+        plans[k][OURS] = keep(ours_sql, 4, ours_types, made);
+        plans[k][LATEST_BEFORE] = keep(latest_sql(data, columns), 4, latest_types, made);
+        plans[k][LOG_TRANSITIONS] = keep(log_sql(data, columns), 10, log_types, made);
+    }
     entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_ENTER, &found));
-    for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
-    return entry->plans;
+    for (int k = 0; k < PLAN_KIND_COUNT; ++k)
+        for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) entry->plans[k][i] = plans[k][i];
+    return entry->plans[kind];
 }
 
 // ---- arrays for the statements -------------------------------------------------------
@@ -487,7 +504,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     order_statement(&s);
     for (int b = 0; b < s.budget_count; ++b) s.budgets[b].json = budget_key_json(data, columns, s.budgets[b].parts, s.budgets[b].lengths);
 
-    SPIPlanPtr *plans = plans_for(data, columns);
+    SPIPlanPtr *plans = plans_for(data, columns, s.budget_count);
     const Oid relation = RelationGetRelid(data->tg_relation);
     Budget *budgets = s.budgets;
 
