@@ -99,13 +99,55 @@ char *column_text(HeapTuple tuple, TupleDesc desc, AttrNumber attnum) {
     return OidOutputFunctionCall(output, value);
 }
 
-HeapTuple with_status(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, core::BudgetStatus status) {
-    const Form_pg_attribute attr = TupleDescAttr(desc, attnum - 1);
+// What the row form looks up once per statement, not once per row: the columns (by
+// name, with their types checked), each status label as a value of the status
+// column's type, and whether the statement form follows. Kept in the trigger's
+// FmgrInfo (fn_extra, in its per-statement memory), keyed by trigger and table.
+constexpr int STATUS_COUNT = 5;  // core::BudgetStatus
+struct RowFormCache {
+    Oid trigger;
+    Oid relation;
+    BudgetColumns columns;
+    int statement_follows;  // -1 not known yet, 0 no, 1 yes (INSERTs only)
+    bool have_status[STATUS_COUNT];
+    Datum status_values[STATUS_COUNT];
+};
+
+RowFormCache *row_form_cache(FunctionCallInfo fcinfo, const TriggerData *data) {
+    auto *cache = static_cast<RowFormCache *>(fcinfo->flinfo->fn_extra);
+    const Oid relation = RelationGetRelid(data->tg_relation);
+    if (cache && cache->trigger == data->tg_trigger->tgoid && cache->relation == relation) return cache;
+    // Resolved before anything is kept: a wrong declaration raises, and nothing half-made stays.
+    const BudgetColumns columns = error_budget::pg::resolve_budget_columns(data);
+    if (!cache) cache = static_cast<RowFormCache *>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RowFormCache)));
+    *cache = RowFormCache{};
+    cache->trigger = data->tg_trigger->tgoid;
+    cache->relation = relation;
+    cache->columns = columns;
+    cache->statement_follows = -1;
+    fcinfo->flinfo->fn_extra = cache;
+    return cache;
+}
+
+// The status as a value of the status column's type (text, varchar or an enum),
+// made once per statement and label.
+Datum status_value(FunctionCallInfo fcinfo, RowFormCache *cache, TupleDesc desc, core::BudgetStatus status) {
+    const int i = static_cast<int>(status);
+    if (cache->have_status[i]) return cache->status_values[i];
+    const Form_pg_attribute attr = TupleDescAttr(desc, cache->columns.status - 1);
     Oid input = InvalidOid, ioparam = InvalidOid;
     getTypeInputInfo(attr->atttypid, &input, &ioparam);
+    MemoryContext keep = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+    const Datum value = OidInputFunctionCall(input, const_cast<char *>(core::status_name(status)), ioparam, attr->atttypmod);
+    MemoryContextSwitchTo(keep);
+    cache->status_values[i] = value;
+    cache->have_status[i] = true;
+    return value;
+}
+
+HeapTuple with_status(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, Datum status) {
     int columns[1] = {attnum};
-    Datum values[1] = {OidInputFunctionCall(input, const_cast<char *>(core::status_name(status)), ioparam,
-                                            attr->atttypmod)};
+    Datum values[1] = {status};
     bool nulls[1] = {false};
     return heap_modify_tuple_by_cols(tuple, desc, 1, columns, values, nulls);
 }
@@ -427,8 +469,10 @@ void error_budget::pg::register_status_cache_callbacks() {
 
 EB_FUNCTION(flag_budget) {
     TriggerData *data = trigger_data(fcinfo);
-    const BudgetColumns columns = error_budget::pg::resolve_budget_columns(data);
-    if (!TRIGGER_FIRED_FOR_ROW(data->tg_event)) return error_budget::pg::record_statement_transitions(data, columns);
+    if (!TRIGGER_FIRED_FOR_ROW(data->tg_event))
+        return error_budget::pg::record_statement_transitions(data, error_budget::pg::resolve_budget_columns(data));
+    RowFormCache *cache = row_form_cache(fcinfo, data);
+    const BudgetColumns &columns = cache->columns;
 
     const core::StatusThresholds thresholds = error_budget::pg::current_status_thresholds();
     core::validate_thresholds(thresholds);
@@ -439,11 +483,12 @@ EB_FUNCTION(flag_budget) {
     const std::optional<double> remaining = read_remaining(tuple, desc, columns.remaining);
     const core::BudgetStatus status = core::status_for(remaining, thresholds);
 
-    HeapTuple result = with_status(tuple, desc, columns.status, status);
+    HeapTuple result = with_status(tuple, desc, columns.status, status_value(fcinfo, cache, desc, status));
     // An INSERT into a table that also has the statement form leaves the
     // bookkeeping to it: one set-based pass per statement instead of one per row.
-    if (!is_update && error_budget::pg::statement_bookkeeping_follows(data, fcinfo->flinfo->fn_oid))
-        return PointerGetDatum(result);
+    if (!is_update && cache->statement_follows < 0)
+        cache->statement_follows = error_budget::pg::statement_bookkeeping_follows(data, fcinfo->flinfo->fn_oid) ? 1 : 0;
+    if (!is_update && cache->statement_follows == 1) return PointerGetDatum(result);
     if (!is_update || !status_unchanged(data->tg_trigtuple, desc, columns.status, status))
         record_status(data, result, columns, status, remaining);
     return PointerGetDatum(result);
