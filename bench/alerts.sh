@@ -201,7 +201,9 @@ SQL
     # The backfill: the first refresh, over the longest window, to RESERVED minutes before E.
     local backfill
     backfill=$(time_ms "SELECT count(*) FROM error_budget.refresh_rollups($(at_min "-$RESERVED"))")
-    "${PSQL[@]}" -c 'VACUUM ANALYZE error_budget.rollups, error_budget.rollup_series, error_budget.rollup_progress'
+    "${PSQL[@]}" -c 'VACUUM ANALYZE error_budget.rollups, error_budget.rollup_series, error_budget.rollup_progress' \
+        -c 'CREATE TABLE plain_rollups (LIKE error_budget.rollups INCLUDING ALL)' \
+        -c 'CREATE TABLE minute_rollups (LIKE error_budget.rollups)'
     local size
     size=$(sql "SELECT (SELECT count(*) FROM error_budget.rollups), pg_total_relation_size('error_budget.rollups'),
                        (SELECT count(*) FROM error_budget.rollup_series),
@@ -221,6 +223,11 @@ SQL
         def=$(time_ms "SELECT count(*) FROM error_budget.refresh_rollups($(at_min $((m + 1))))" \
                       "SELECT count(*) FROM error_budget.refresh_rollups($(at_min $m))")
         q=$(count_rows "$(at_min $m)" "$(at_min $((m + 1)))"); c1=$(time_ms "$q" "$q")
+        # The floor of any refresh: writing the new minute's rollup rows (one per budget
+        # that had calls in it), as a plain INSERT into a copy of the table.
+        sql "TRUNCATE plain_rollups, minute_rollups;
+             INSERT INTO minute_rollups SELECT * FROM error_budget.rollups WHERE minute = $(at_min $m)" >/dev/null
+        w1=$(time_ms "INSERT INTO plain_rollups SELECT * FROM minute_rollups" "TRUNCATE plain_rollups")
         q=$(count_rows "$(at_min $((m - 10)))" "$(at_min $((m + 1)))"); c11=$(time_ms "$q" "$q")
         lat0=$(time_ms "SELECT count(*) FROM error_budget.refresh_rollups($(at_min $((m + 2))))" \
                        "SELECT count(*) FROM error_budget.refresh_rollups($(at_min $((m + 1))))" \
@@ -230,6 +237,7 @@ SQL
         [ "$r" -eq 0 ] && continue   # the first round warms up
         add "$label.refresh_default" "$def"; add "$label.count_1" "$c1"; add "$label.count_11" "$c11"
         add "$label.refresh_lat0" "$lat0"; add "$label.count_1b" "$c1b"; add "$label.refresh_fresh" "$fresh"
+        add "$label.write_1" "$w1"; res[$label.minute_rollup_rows]+="$(sql "SELECT count(*) FROM minute_rollups") "
         res[$label.minute_rows]+="$(sql "$(count_rows "$(at_min $m)" "$(at_min $((m + 1)))")") "
         res[$label.minute11_rows]+="$(sql "$(count_rows "$(at_min $((m - 10)))" "$(at_min $((m + 1)))")") "
     done
@@ -254,7 +262,7 @@ SQL
     IFS='|' read -r res[$label.raw_pairs] res[$label.raw_firing] <<<"$(sql "$RAW")"
 
     local v
-    for v in refresh_default refresh_fresh refresh_lat0 count_1 count_11 count_1b eval_warm eval_fresh raw; do
+    for v in refresh_default refresh_fresh refresh_lat0 count_1 count_11 count_1b write_1 eval_warm eval_fresh raw; do
         res[$label.$v]=$(med "$label.$v")
     done
     local rows1 rows11
@@ -268,11 +276,13 @@ SQL
         "rollup_lateness = 0 (the new minute only), warm session" "${res[$label.refresh_lat0]}" \
         "baseline: count(*) of the new minute's rows" "${res[$label.count_1]}" \
         "baseline: count(*) of the 11 minutes' rows" "${res[$label.count_11]}" \
-        "baseline: count(*) of the new minute's rows (lateness 0 runs)" "${res[$label.count_1b]}"
-    awk -v d="${res[$label.refresh_default]}" -v f="${res[$label.refresh_fresh]}" -v z="${res[$label.refresh_lat0]}" \
+        "baseline: count(*) of the new minute's rows (lateness 0 runs)" "${res[$label.count_1b]}" \
+        "floor: plain INSERT of the minute's $(printf '%s\n' ${res[$label.minute_rollup_rows]} | median) rollup rows" "${res[$label.write_1]}"
+    awk -v d="${res[$label.refresh_default]}" -v f="${res[$label.refresh_fresh]}" -v z="${res[$label.refresh_lat0]}" -v w="${res[$label.write_1]}" \
         -v c1="${res[$label.count_1]}" -v c11="${res[$label.count_11]}" -v c1b="${res[$label.count_1b]}" 'BEGIN {
         printf "  default horizon: %.1fx count(*) of the 11 minutes, %.1fx count(*) of the minute (goal <= 2x); fresh session: %.1fx the minute\n", d / c11, d / c1, f / c1
-        printf "  rollup_lateness = 0: %.1fx count(*) of the minute (goal <= 2x)\n", z / c1b }'
+        printf "  rollup_lateness = 0: %.1fx count(*) of the minute (goal <= 2x)\n", z / c1b
+        printf "  the floor (writing the minute'"'"'s rollup rows, nothing else): %.1fx count(*) of the minute\n", w / c1 }'
     printf '\nevaluate_alerts() with current rollups (it refreshes nothing): %s pairs evaluated, %s firing, %s alerts open (median of %s)\n' \
         "${res[$label.pairs]}" "${res[$label.firing]}" "${res[$label.open]}" "$RUNS"
     printf '  %-64s %10.1f ms\n' \
