@@ -117,7 +117,9 @@ for ((r = 0; r <= RUNS; r++)); do
     first_off=$(time_ms "$(reset_history) ALTER TABLE error_budget.error_budgets DISABLE TRIGGER USER;" \
                         "SELECT count(*) FROM error_budget.compute_budgets($AT);")
     sql "ALTER TABLE error_budget.error_budgets ENABLE TRIGGER USER" >/dev/null
-    scan=$(time_ms "" "SELECT count(*) FROM (SELECT tenant, count(*) FILTER (WHERE ok), count(*) FROM calls WHERE $WINDOW GROUP BY tenant) AS s;")
+    # (Its sums are read: unread aggregates of a sub-query are not computed at all.)
+    scan=$(time_ms "" "SELECT count(*), sum(g), sum(n) FROM (SELECT tenant, count(*) FILTER (WHERE ok) AS g, count(*) AS n
+                        FROM calls WHERE $WINDOW GROUP BY tenant) AS s;")
     scans=$(time_ms "" "SELECT count(*) FROM error_budget.run_slo_scan('occurrences', '$ids', $AT - interval '7 days', $AT);")
     insert=$(time_ms "$(reset_history)" "INSERT INTO plain_budgets ($columns) SELECT $columns FROM source_snapshots;")
     # What the first day must write besides the snapshots: an event and a current

@@ -15,6 +15,11 @@
 //       so every other function, operator and type comes out schema-qualified and
 //       means the same thing in any session. Nothing is planned or executed here:
 //       constant folding of a hostile IMMUTABLE function never runs as the definer.
+//   slo_expression_type(source, expression) -> regtype
+//       the base type of a stored (canonical) expression over its table, analysed
+//       the same way and equally never run: the scans sum a numeric or integer
+//       amount in its own type and convert the sum once, where converting every
+//       numeric value to double precision went through its text form.
 #include "boundary.hpp"
 
 extern "C" {
@@ -181,4 +186,23 @@ EB_FUNCTION(slo_expression) {
     relation_close(relation, NoLock);
     free_parsestate(pstate);
     PG_RETURN_TEXT_P(cstring_to_text(canonical));
+}
+
+EB_FUNCTION(slo_expression_type) {
+    const Oid source = PG_GETARG_OID(0);
+    const char *expression = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    const char *query = psprintf("SELECT %s\n", expression);
+    Node *raw = single_value_expression(parse_or_report(query, expression, "the expression"));
+    if (raw == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR), errmsg("slo_expression_type: not a single SQL expression"),
+                        errdetail("The expression was: %s", expression)));
+    Relation relation = relation_open(source, AccessShareLock);
+    ParseState *pstate = make_parsestate(nullptr);
+    pstate->p_sourcetext = query;
+    ParseNamespaceItem *item = addRangeTableEntryForRelation(pstate, relation, AccessShareLock, nullptr, false, true);
+    addNSItemToQuery(pstate, item, true, true, true);
+    const Oid type = getBaseType(exprType(transformExpr(pstate, raw, EXPR_KIND_SELECT_TARGET)));
+    relation_close(relation, NoLock);
+    free_parsestate(pstate);
+    PG_RETURN_OID(type);
 }

@@ -168,6 +168,9 @@ DECLARE
     none boolean := planned = 'false';
     g text := '(' || slo.good || ')';
     w text := format('(%s)::pg_catalog.float8', slo.weight);
+    amount_sum text := CASE WHEN slo.kind IN ('amount_per_unit', 'cost_band', 'amount_cap') AND error_budget.amount_sums_exactly(slo)
+                            THEN 'coalesce(sum((%s)) FILTER (WHERE %s), 0)::pg_catalog.float8'
+                            ELSE 'coalesce(sum((%s)::pg_catalog.float8) FILTER (WHERE %s), 0)' END;
 BEGIN
     IF slo.kind = 'ratio' THEN
         RETURN QUERY VALUES ('good', format('count(*) FILTER (WHERE %s AND %s)', kept, g)),
@@ -186,9 +189,8 @@ BEGIN
                                                      ELSE format('count(*) FILTER (WHERE %s AND (%s))', forgiven, slo.event) END);
     ELSE
         RETURN QUERY VALUES ('units', format('count(*) FILTER (WHERE %s AND %s)', kept, coalesce('(' || slo.unit || ')', 'true'))),
-                            ('amount', format('coalesce(sum((%s)::pg_catalog.float8) FILTER (WHERE %s), 0)', slo.amount, kept)),
-                            ('forgiven_amount', CASE WHEN none THEN '0'
-                                                     ELSE format('coalesce(sum((%s)::pg_catalog.float8) FILTER (WHERE %s), 0)', slo.amount, forgiven) END),
+                            ('amount', format(amount_sum, slo.amount, kept)),
+                            ('forgiven_amount', CASE WHEN none THEN '0' ELSE format(amount_sum, slo.amount, forgiven) END),
                             ('forgiven_events', CASE WHEN none THEN '0' ELSE format('count(*) FILTER (WHERE %s)', forgiven) END);
     END IF;
 END $$;
@@ -415,7 +417,7 @@ BEGIN
         'SELECT m.* FROM (
              SELECT dims, pg_catalog.array_agg(spend ORDER BY day) AS series
              FROM (SELECT %1$s AS dims, pg_catalog.floor(pg_catalog.date_part(''epoch'', %2$I - %11$s) / 86400)::int AS day,
-                          sum((%3$s)::pg_catalog.float8) AS spend
+                          %13$s AS spend
                    FROM %4$s WHERE %2$I >= %11$s AND %2$I < %12$s AND %5$s AND NOT %6$s
                    GROUP BY %7$s) AS daily
              RIGHT JOIN (SELECT keys.dims, day FROM (SELECT DISTINCT %1$s AS dims FROM %4$s
@@ -427,7 +429,9 @@ BEGIN
         error_budget.slo_planned_predicate(slo, baseline_start, baseline_end),
         concat_ws(', ', dim_list, '2'), error_budget.scan_totals_row(slo.id, 'r.dims', 0, '{}', ', r.series'),
         slo.baseline_days, error_budget.scan_totals_columns(),
-        error_budget.slo_time_bound(slo, '$1'), error_budget.slo_time_bound(slo, '$2'));
+        error_budget.slo_time_bound(slo, '$1'), error_budget.slo_time_bound(slo, '$2'),
+        CASE WHEN error_budget.amount_sums_exactly(slo) THEN format('sum((%s))::pg_catalog.float8', slo.amount)
+             ELSE format('sum((%s)::pg_catalog.float8)', slo.amount) END);
 END $$;
 COMMENT ON FUNCTION error_budget.baseline_scan_query(error_budget.slos, timestamptz, timestamptz) IS
     'SQL of the daily spend of a cost_band SLO over its baseline days ($1, $2); rows of error_budget.scan_totals with series (spend per day, NULL without rows)';
