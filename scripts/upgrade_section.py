@@ -2,7 +2,7 @@
 """upgrade_section.py FILE FUNCTION...: prints, for an upgrade script in extension/,
 CREATE OR REPLACE FUNCTION statements copied verbatim from the src/sql source FILE
 (the function from its CREATE FUNCTION line through its closing "END $$;" or "$$;",
-and its COMMENT ON FUNCTION). For functions whose signature and return type did not
+or its one statement for a C function, and its COMMENT ON FUNCTION). For functions whose signature and return type did not
 change; test/integration/upgrade.sh proves the result equals a fresh install."""
 import re
 import sys
@@ -10,8 +10,12 @@ import sys
 
 def section(source, name):
     start = source.index("CREATE FUNCTION error_budget.%s(" % name)
-    # the body ends at the first line that closes the dollar quote
-    end = re.compile(r"^(END )?\$\$;$", re.M).search(source, start).end()
+    first_end = re.compile(r";$", re.M).search(source, start).end()
+    if "$$" in source[start:first_end]:
+        # the body ends at the first line that closes the dollar quote
+        end = re.compile(r"^(END )?\$\$;$", re.M).search(source, start).end()
+    else:
+        end = first_end  # a C function: one statement
     comment = re.compile(r"^COMMENT ON FUNCTION error_budget\.%s\(.*?';$" % re.escape(name), re.M | re.S)
     found = comment.search(source, end)
     text = "CREATE OR REPLACE" + source[start + len("CREATE"):end]

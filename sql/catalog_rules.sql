@@ -187,6 +187,29 @@ SELECT error_budget.scope_value('acme-1.eu/2') AS plain, error_budget.scope_valu
        error_budget.scope_value('null') AS null_text, error_budget.scope_value(NULL) AS sql_null;
 DROP TABLE odd_calls;
 
+-- ---- amounts: numeric and integer amounts are summed exactly, converted once -------------
+-- Ten amounts of 0.1: as numeric their sum is 1 exactly (summed in numeric, then
+-- converted); as real each is converted to double precision and summed (0.1::real is
+-- 0.100000001490116...). Each amount_per_unit SLO allows 0.1 a call.
+CREATE DOMAIN dollars AS numeric(12, 4);
+CREATE TABLE amount_calls (created_at timestamptz, exact numeric, approx real, whole int, cents dollars);
+INSERT INTO amount_calls SELECT timestamptz '2026-10-20' + i * interval '1 hour', 0.1, 0.1, 3, 0.1 FROM generate_series(1, 10) AS i;
+SELECT format_type(error_budget.slo_expression_type('amount_calls', e), NULL) AS type, e AS expression
+FROM unnest(ARRAY['exact', 'approx', 'whole', 'cents', 'exact * whole', 'approx + 1', '(whole)::double precision']) AS e;
+SELECT count(*) FROM (
+    SELECT error_budget.define_slo('amount_exact', 'amount_calls', 'amount_per_unit', amount => 'exact', allowance => 0.1)
+    UNION ALL SELECT error_budget.define_slo('amount_approx', 'amount_calls', 'amount_per_unit', amount => 'approx', allowance => 0.1)
+    UNION ALL SELECT error_budget.define_slo('amount_whole', 'amount_calls', 'amount_per_unit', amount => 'whole', allowance => 0.1)
+    UNION ALL SELECT error_budget.define_slo('amount_cents', 'amount_calls', 'amount_per_unit', amount => 'cents', allowance => 0.1)) AS d;
+SELECT s.name, error_budget.amount_sums_exactly(s) AS exactly FROM error_budget.slos s WHERE s.name LIKE 'amount%' ORDER BY 1;
+SELECT name, amount, amount = 1 AS exactly_one, amount = (SELECT sum(approx::float8) FROM amount_calls) AS per_row_sum, remaining
+FROM error_budget.compute_budgets('2026-10-21', slos => ARRAY['amount_exact', 'amount_approx', 'amount_whole', 'amount_cents'])
+ORDER BY name;
+DELETE FROM error_budget.slos WHERE name LIKE 'amount%';
+DELETE FROM error_budget.error_budgets WHERE name LIKE 'amount%';
+DROP TABLE amount_calls;
+DROP DOMAIN dollars;
+
 -- ---- retention ---------------------------------------------------------------------------
 SELECT pg_temp.error_of('SELECT error_budget.prune_snapshots(''1 hour'')');
 SELECT count(*) AS before FROM error_budget.error_budgets;
