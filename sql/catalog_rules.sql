@@ -196,6 +196,9 @@ CREATE TABLE amount_calls (created_at timestamptz, exact numeric, approx real, w
 INSERT INTO amount_calls SELECT timestamptz '2026-10-20' + i * interval '1 hour', 0.1, 0.1, 3, 0.1 FROM generate_series(1, 10) AS i;
 SELECT format_type(error_budget.slo_expression_type('amount_calls', e), NULL) AS type, e AS expression
 FROM unnest(ARRAY['exact', 'approx', 'whole', 'cents', 'exact * whole', 'approx + 1', '(whole)::double precision']) AS e;
+SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type('amount_calls', 'nope')$$);
+SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type(1::oid::regclass, 'exact')$$);
+SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type('amount_calls', 'exact FROM pg_class')$$);
 SELECT count(*) FROM (
     SELECT error_budget.define_slo('amount_exact', 'amount_calls', 'amount_per_unit', amount => 'exact', allowance => 0.1)
     UNION ALL SELECT error_budget.define_slo('amount_approx', 'amount_calls', 'amount_per_unit', amount => 'approx', allowance => 0.1)

@@ -196,7 +196,9 @@ EB_FUNCTION(slo_expression_type) {
     if (raw == nullptr)
         ereport(ERROR, (errcode(ERRCODE_SYNTAX_ERROR), errmsg("slo_expression_type: not a single SQL expression"),
                         errdetail("The expression was: %s", expression)));
-    Relation relation = relation_open(source, AccessShareLock);
+    Relation relation = try_relation_open(source, AccessShareLock);
+    if (relation == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("slo_expression_type: no table with OID %u", source)));
     ParseState *pstate = make_parsestate(nullptr);
     pstate->p_sourcetext = query;
     ParseNamespaceItem *item = addRangeTableEntryForRelation(pstate, relation, AccessShareLock, nullptr, false, true);
