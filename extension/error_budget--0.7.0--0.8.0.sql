@@ -4,8 +4,9 @@
 --   running totals differ are replaced (a one-minute refresh rewrote the whole
 --   horizon: ~7x the WAL, and dead rows every minute).
 -- * Scans sum numeric and integer amounts in their own type and convert the sum once
---   (new: slo_expression_type, amount_sums_exactly; changed: slo_totals,
---   baseline_scan_query).
+--   where groups are large (new: slo_expression_type, amount_sums_exactly;
+--   changed: slo_totals, occurrences_scan_query, baseline_scan_query); per-minute
+--   rollups keep converting each row.
 -- * compute_budgets finds the budgets that got no result (no_data) by a hashed
 --   EXCEPT of budget keys, before looking up their last snapshot.
 -- * (C) flag_budget's in-memory bookkeeping plans statements of 1,000 budgets or
@@ -32,8 +33,11 @@ $$;
 COMMENT ON FUNCTION error_budget.amount_sums_exactly(error_budget.slos) IS
     'True when the scans sum the SLO''s amount in its own type (numeric or integer) and convert the sum once to double precision';
 
+-- slo_totals gains per_row_amounts (a new signature: the old one goes).
+DROP FUNCTION error_budget.slo_totals(error_budget.slos, text);
+
 -- ======== compute.sql: slo_totals ========
-CREATE OR REPLACE FUNCTION error_budget.slo_totals(slo error_budget.slos, planned text)
+CREATE OR REPLACE FUNCTION error_budget.slo_totals(slo error_budget.slos, planned text, per_row_amounts boolean DEFAULT false)
     RETURNS TABLE (total text, expression text) LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     f text := coalesce('(' || slo.filter || ')', 'true');
@@ -44,7 +48,8 @@ DECLARE
     none boolean := planned = 'false';
     g text := '(' || slo.good || ')';
     w text := format('(%s)::pg_catalog.float8', slo.weight);
-    amount_sum text := CASE WHEN slo.kind IN ('amount_per_unit', 'cost_band', 'amount_cap') AND error_budget.amount_sums_exactly(slo)
+    amount_sum text := CASE WHEN NOT per_row_amounts AND slo.kind IN ('amount_per_unit', 'cost_band', 'amount_cap')
+                                 AND error_budget.amount_sums_exactly(slo)
                             THEN 'coalesce(sum((%s)) FILTER (WHERE %s), 0)::pg_catalog.float8'
                             ELSE 'coalesce(sum((%s)::pg_catalog.float8) FILTER (WHERE %s), 0)' END;
 BEGIN
@@ -70,8 +75,115 @@ BEGIN
                             ('forgiven_events', CASE WHEN none THEN '0' ELSE format('count(*) FILTER (WHERE %s)', forgiven) END);
     END IF;
 END $$;
-COMMENT ON FUNCTION error_budget.slo_totals(error_budget.slos, text) IS
-    'The named totals (and their aggregate expressions) an Occurrences SLO contributes to the grouped scan of its table and window';
+COMMENT ON FUNCTION error_budget.slo_totals(error_budget.slos, text, boolean) IS
+    'The named totals (and their aggregate expressions) an Occurrences SLO contributes to the grouped scan of its table and window; numeric and integer amounts summed in their own type unless per_row_amounts';
+
+-- ======== compute.sql: occurrences_scan_query ========
+CREATE OR REPLACE FUNCTION error_budget.occurrences_scan_query(members error_budget.slos[], window_start timestamptz, window_end timestamptz,
+                                                    per_minute boolean DEFAULT false, bucket text DEFAULT 'minute')
+    RETURNS text LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp SET extra_float_digits = 3 AS $$
+DECLARE
+    timestamptz_column boolean := error_budget.slo_column_type(members[1].source, members[1].time_column) = 'pg_catalog.timestamptz'::pg_catalog.regtype;
+    -- Rollups (per_minute): every grouping also by the minute of the time column, or
+    -- by its day (bucket 'day', for daily burns), in the SLO's time zone for
+    -- timestamp and date columns and for days; returned as the last column.
+    minute_of text := CASE WHEN NOT per_minute THEN NULL
+                           WHEN bucket = 'day' AND timestamptz_column
+                           THEN format('pg_catalog.date_trunc(''day'', %I, %L)', members[1].time_column, members[1].time_zone)
+                           WHEN bucket = 'day'
+                           THEN format('(pg_catalog.date_trunc(''day'', %I::pg_catalog.timestamp) AT TIME ZONE %L)',
+                                       members[1].time_column, members[1].time_zone)
+                           WHEN timestamptz_column
+                           THEN format('pg_catalog.date_bin(''00:01:00''::pg_catalog.interval, %I, ''2000-01-01 00:00:00+00''::pg_catalog.timestamptz)',
+                                       members[1].time_column)
+                           ELSE format('(pg_catalog.date_bin(''00:01:00''::pg_catalog.interval, %I::pg_catalog.timestamp, ''2000-01-01 00:00:00''::pg_catalog.timestamp) AT TIME ZONE %L)',
+                                       members[1].time_column, members[1].time_zone) END;
+    slo error_budget.slos;
+    aggregates text[] := '{}';
+    rollups text[] := '{}';
+    rows text[] := '{}';
+    names text[];
+    dims_all name[];
+    sets text;
+    mask integer;
+    k integer := 0;
+    scan text;
+BEGIN
+    -- Per dimension set: one plain scan each, their rows appended.
+    IF (SELECT count(DISTINCT (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) FROM unnest(members) AS m) > 1
+       AND error_budget.scans_per_dimension_set(members[1].source) THEN
+        RETURN (SELECT string_agg(error_budget.occurrences_scan_query(set_members, window_start, window_end, per_minute, bucket), ' UNION ALL ' ORDER BY first_id)
+                FROM (SELECT array_agg(m ORDER BY (m).id) AS set_members, min((m).id) AS first_id
+                      FROM unnest(members) AS m
+                      GROUP BY (SELECT array_agg(d ORDER BY d) FROM unnest((m).dimensions) AS d)) AS per_set);
+    END IF;
+    SELECT coalesce(array_agg(d ORDER BY d), '{}') INTO dims_all
+    FROM (SELECT DISTINCT unnest((m).dimensions) AS d FROM unnest(members) AS m) AS u;
+    FOREACH slo IN ARRAY members LOOP
+        k := k + 1;
+        -- GROUPING(...) bit i (from the left) is 1 when dimension i is not grouped.
+        SELECT coalesce(sum(1 << (cardinality(dims_all) - o::int)) FILTER (WHERE NOT d = ANY (slo.dimensions)), 0)
+        INTO mask FROM unnest(dims_all) WITH ORDINALITY AS u(d, o);
+        SELECT array_agg(t.total), aggregates || array_agg(format('%s AS %I', t.expression, t.total || '_' || k)),
+               rollups || array_agg(format('%s(f.%I) AS %2$I', CASE WHEN t.total = 'min_weight' THEN 'min' ELSE 'sum' END,
+                                           t.total || '_' || k))
+        INTO names, aggregates, rollups
+        FROM error_budget.slo_totals(slo, error_budget.slo_planned_predicate(slo, window_start, window_end),
+                                     per_row_amounts => per_minute AND bucket = 'minute') AS t;
+        rows := rows || error_budget.scan_totals_row(
+            slo.id, CASE WHEN (SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM unnest(slo.dimensions) AS d) = dims_all
+                         THEN 'r.dims'  -- all of the scan's dimensions: nothing to take out
+                         -- its own dimensions, from the rolled-up columns dim_<i> (see below)
+                         ELSE coalesce((SELECT 'pg_catalog.jsonb_build_object(' || string_agg(format('%L, r.dim_%s', u.d, u.o), ', ') || ')'
+                                        FROM unnest(dims_all) WITH ORDINALITY AS u(d, o) WHERE u.d = ANY (slo.dimensions)),
+                                       '''{}''::pg_catalog.jsonb') END,
+            k, names, format(', NULL::pg_catalog.float8[], %s', mask));
+    END LOOP;
+    -- The grouping sets, each with the minute for rollups: (d1, d2[, minute]).
+    SELECT string_agg(DISTINCT '(' || (SELECT concat_ws(', ', string_agg(format('%I', d), ', ' ORDER BY d), minute_of)
+                                       FROM unnest((m).dimensions) AS d) || ')', ', ')
+    INTO sets FROM unnest(members) AS m;
+    IF sets NOT LIKE '%), (%' THEN
+        -- One dimension set: one plain GROUP BY, which the planner can hash (and
+        -- no GROUPING(), every mask is 0, as Citus requires).
+        scan := format('SELECT 0 AS grouping_mask, %s AS dims, %s%s FROM %s WHERE %I >= %s AND %I < %s%s',
+                       error_budget.dimensions_json(dims_all), coalesce(minute_of || ' AS minute, ', ''),
+                       array_to_string(aggregates, ', '), members[1].source,
+                       members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
+                       members[1].time_column, error_budget.slo_time_bound(members[1], '$2'),
+                       CASE WHEN cardinality(dims_all) = 0 AND NOT per_minute THEN '' ELSE ' GROUP BY ' || sets END);
+    ELSE
+        -- Several dimension sets: the rows are aggregated once, by all the
+        -- dimensions (each row feeds one group, not one per set), and that much
+        -- smaller result is rolled up to each set: sums of counts and sums, min of
+        -- minima. The dimension columns come out as dim_<i> (i: their place in
+        -- dims_all), so that a member builds its own dims from them.
+        scan := format('SELECT GROUPING(%s) AS grouping_mask, pg_catalog.jsonb_build_object(%s) AS dims, %s%s, %s
+                        FROM (SELECT %s, %s%s FROM %s WHERE %I >= %s AND %I < %s GROUP BY %s%s) AS f
+                        GROUP BY GROUPING SETS (%s)',
+                       (SELECT string_agg(format('f.dim_%s', o), ', ') FROM unnest(dims_all) WITH ORDINALITY AS u(d, o)),
+                       (SELECT string_agg(format('%L, f.dim_%s', d, o), ', ') FROM unnest(dims_all) WITH ORDINALITY AS u(d, o)),
+                       CASE WHEN per_minute THEN 'f.minute AS minute, ' ELSE '' END,
+                       (SELECT string_agg(format('f.dim_%s', o), ', ') FROM unnest(dims_all) WITH ORDINALITY AS u(d, o)),
+                       array_to_string(rollups, ', '),
+                       (SELECT string_agg(format('%I AS dim_%s', d, o), ', ') FROM unnest(dims_all) WITH ORDINALITY AS u(d, o)),
+                       coalesce(minute_of || ' AS minute, ', ''), array_to_string(aggregates, ', '), members[1].source,
+                       members[1].time_column, error_budget.slo_time_bound(members[1], '$1'),
+                       members[1].time_column, error_budget.slo_time_bound(members[1], '$2'),
+                       (SELECT string_agg(format('%I', d), ', ') FROM unnest(dims_all) AS d),
+                       coalesce(', ' || minute_of, ''),
+                       (SELECT string_agg(DISTINCT '(' || (SELECT concat_ws(', ', string_agg(format('f.dim_%s', u.o), ', ' ORDER BY u.o),
+                                                                              CASE WHEN per_minute THEN 'f.minute' END)
+                                                           FROM unnest(dims_all) WITH ORDINALITY AS u(d, o) WHERE u.d = ANY ((m).dimensions)) || ')', ', ')
+                        FROM unnest(members) AS m));
+    END IF;
+    RETURN format('SELECT %s%s FROM (%s) AS r CROSS JOIN LATERAL (VALUES %s) AS m(%s, grouping_mask) WHERE m.grouping_mask = r.grouping_mask',
+                  (SELECT string_agg('m.' || c, ', ') FROM unnest(string_to_array(error_budget.scan_totals_columns(), ', ')) AS c),
+                  CASE WHEN per_minute THEN ', r.minute' ELSE '' END,
+                  scan, array_to_string(rows, ', '), error_budget.scan_totals_columns());
+END $$;
+COMMENT ON FUNCTION error_budget.occurrences_scan_query(error_budget.slos[], timestamptz, timestamptz, boolean, text) IS
+    'SQL of the grouped scan of the Occurrences SLOs that share a table, time column, window and owner ($1, $2: the window); rows of error_budget.scan_totals, per minute or per day (bucket; a last column minute) for rollups and daily burns';
 
 -- ======== compute.sql: baseline_scan_query ========
 CREATE OR REPLACE FUNCTION error_budget.baseline_scan_query(slo error_budget.slos, baseline_start timestamptz, baseline_end timestamptz)

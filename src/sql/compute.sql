@@ -157,7 +157,10 @@ COMMENT ON FUNCTION error_budget.snapshot_numbers(error_budget.slos, record, dou
 
 -- The totals one Occurrences SLO adds to the grouped scan of its table and window,
 -- given its planned-burn predicate: (total, aggregate expression) pairs.
-CREATE FUNCTION error_budget.slo_totals(slo error_budget.slos, planned text)
+-- per_row_amounts: amounts converted to double precision row by row, for scans whose
+-- groups hold a row or two (per-minute rollups), where summing in numeric and
+-- converting each group's sum costs more than converting the rows.
+CREATE FUNCTION error_budget.slo_totals(slo error_budget.slos, planned text, per_row_amounts boolean DEFAULT false)
     RETURNS TABLE (total text, expression text) LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     f text := coalesce('(' || slo.filter || ')', 'true');
@@ -168,7 +171,8 @@ DECLARE
     none boolean := planned = 'false';
     g text := '(' || slo.good || ')';
     w text := format('(%s)::pg_catalog.float8', slo.weight);
-    amount_sum text := CASE WHEN slo.kind IN ('amount_per_unit', 'cost_band', 'amount_cap') AND error_budget.amount_sums_exactly(slo)
+    amount_sum text := CASE WHEN NOT per_row_amounts AND slo.kind IN ('amount_per_unit', 'cost_band', 'amount_cap')
+                                 AND error_budget.amount_sums_exactly(slo)
                             THEN 'coalesce(sum((%s)) FILTER (WHERE %s), 0)::pg_catalog.float8'
                             ELSE 'coalesce(sum((%s)::pg_catalog.float8) FILTER (WHERE %s), 0)' END;
 BEGIN
@@ -194,8 +198,8 @@ BEGIN
                             ('forgiven_events', CASE WHEN none THEN '0' ELSE format('count(*) FILTER (WHERE %s)', forgiven) END);
     END IF;
 END $$;
-COMMENT ON FUNCTION error_budget.slo_totals(error_budget.slos, text) IS
-    'The named totals (and their aggregate expressions) an Occurrences SLO contributes to the grouped scan of its table and window';
+COMMENT ON FUNCTION error_budget.slo_totals(error_budget.slos, text, boolean) IS
+    'The named totals (and their aggregate expressions) an Occurrences SLO contributes to the grouped scan of its table and window; numeric and integer amounts summed in their own type unless per_row_amounts';
 
 -- jsonb_build_object('d1', d1, ...) of a list of dimension columns ('{}' for none).
 CREATE FUNCTION error_budget.dimensions_json(dims name[]) RETURNS text
@@ -298,7 +302,8 @@ BEGIN
                rollups || array_agg(format('%s(f.%I) AS %2$I', CASE WHEN t.total = 'min_weight' THEN 'min' ELSE 'sum' END,
                                            t.total || '_' || k))
         INTO names, aggregates, rollups
-        FROM error_budget.slo_totals(slo, error_budget.slo_planned_predicate(slo, window_start, window_end)) AS t;
+        FROM error_budget.slo_totals(slo, error_budget.slo_planned_predicate(slo, window_start, window_end),
+                                     per_row_amounts => per_minute AND bucket = 'minute') AS t;
         rows := rows || error_budget.scan_totals_row(
             slo.id, CASE WHEN (SELECT coalesce(array_agg(d ORDER BY d), '{}') FROM unnest(slo.dimensions) AS d) = dims_all
                          THEN 'r.dims'  -- all of the scan's dimensions: nothing to take out
