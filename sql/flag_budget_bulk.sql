@@ -173,5 +173,10 @@ RESET ROLE;
 SELECT from_status, to_status, count(*) FROM error_budget.budget_events WHERE vertical = 'r'
 GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2;
 SELECT status, count(*) FROM error_budget.budget_current WHERE budget ->> 'vertical' = 'r' GROUP BY 1 ORDER BY 1;
+-- Each event carries its snapshot's values, whichever path logged it (the in-memory
+-- one reads them from the statement's rows in C).
+SELECT count(*) AS events,
+       count(*) FILTER (WHERE e.remaining = b.remaining AND e.computed_at = b.computed_at AND e.dimensions = b.dimensions) AS matching
+FROM error_budget.budget_events e JOIN error_budget.error_budgets b ON b.id = e.snapshot_id WHERE e.vertical = 'r';
 SELECT error_budget.revoke_access('regress_eb_bulk_writer');
 DROP ROLE regress_eb_bulk_writer;

@@ -115,9 +115,9 @@ struct Statement {
     Row *rows;
     int64 row_count;
     bool by_time;
+    int reader;  // the transition table's read pointer (rewindable)
 };
 
-// The text of a key column's value (as the budget key prints it).
 // The text of a key column's value (as the budget key prints it): the bytes of a
 // text or varchar value, the type's output otherwise.
 bool key_part(TupleTableSlot *slot, AttrNumber attnum, bool is_text, FmgrInfo *output, char **bytes, int *length) {
@@ -170,6 +170,7 @@ bool read_statement(Statement *s) {
 
     TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
     const int reader = tuplestore_alloc_read_pointer(store, EXEC_FLAG_REWIND);
+    s->reader = reader;
     tuplestore_select_read_pointer(store, reader);
     tuplestore_rescan(store);
     char *parts[MAX_KEY_COLUMNS];
@@ -355,31 +356,29 @@ char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
 }
 const Oid latest_types[] = {JSONBARRAYOID, INT4ARRAYOID, TEXTOID, TIMESTAMPTZARRAYOID};
 
-char *log_sql(const TriggerData *data, const BudgetColumns &columns) {
-    Relation rel = data->tg_relation;
-    TupleDesc desc = RelationGetDescr(rel);
-    auto column = [&](AttrNumber attnum) { return quote_identifier(NameStr(TupleDescAttr(desc, attnum - 1)->attname)); };
+// The snapshot values of each transition (remaining, id, dimensions) come as arrays
+// read from the transition table in C: joining the whole table back by row number
+// cost a scan, a window and a sort of every row of the statement.
+char *log_sql() {
     return psprintf(
         "WITH moved AS (UPDATE error_budget.budget_current c"
         " SET status = m.status::error_budget.budget_status, changed_at = pg_catalog.now()"
         " FROM ROWS FROM (pg_catalog.unnest($4::pg_catalog.jsonb[]), pg_catalog.unnest($5::pg_catalog.text[])) AS m(budget, status)"
         " WHERE c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) m.budget)"
-        ", v AS (SELECT pg_catalog.row_number() OVER () AS ord, t.%s::pg_catalog.float8 AS remaining, %s AS snapshot_id,"
-        " %s AS dimensions FROM %s t)"
         ", logged AS (INSERT INTO error_budget.budget_events"
         " (source, budget, from_status, to_status, remaining, computed_at, snapshot_id, dimensions, responses)"
         " SELECT $3, w.budget, w.from_status::error_budget.budget_status, w.to_status::error_budget.budget_status,"
-        " v.remaining, w.at, v.snapshot_id, v.dimensions, " EB_RESPONSES_REQUEST_SQL("$3", "w.budget")
-        " FROM ROWS FROM (pg_catalog.unnest($6::pg_catalog.jsonb[]), pg_catalog.unnest($7::pg_catalog.text[]), pg_catalog.unnest($8::pg_catalog.text[]), pg_catalog.unnest($9::pg_catalog.timestamptz[]), pg_catalog.unnest($10::pg_catalog.int8[])) WITH ORDINALITY AS w(budget, from_status, to_status, at, ord, n)"
-        " JOIN v ON v.ord OPERATOR(pg_catalog.=) w.ord ORDER BY w.n RETURNING *)%s",
-        column(columns.remaining),
-        columns.snapshot_id != InvalidAttrNumber ? psprintf("t.%s::pg_catalog.int8", column(columns.snapshot_id))
-                                                 : "NULL::pg_catalog.int8",
-        columns.dimensions != InvalidAttrNumber ? psprintf("t.%s", column(columns.dimensions)) : "NULL::pg_catalog.jsonb",
-        quote_identifier(data->tg_trigger->tgnewtable), announce_logged_sql("$2", ""));
+        " w.remaining, w.at, w.snapshot_id, w.dimensions, " EB_RESPONSES_REQUEST_SQL("$3", "w.budget")
+        " FROM ROWS FROM (pg_catalog.unnest($6::pg_catalog.jsonb[]), pg_catalog.unnest($7::pg_catalog.text[]),"
+        " pg_catalog.unnest($8::pg_catalog.text[]), pg_catalog.unnest($9::pg_catalog.timestamptz[]),"
+        " pg_catalog.unnest($10::pg_catalog.float8[]), pg_catalog.unnest($11::pg_catalog.int8[]),"
+        " pg_catalog.unnest($12::pg_catalog.jsonb[]))"
+        " WITH ORDINALITY AS w(budget, from_status, to_status, at, remaining, snapshot_id, dimensions, n)"
+        " ORDER BY w.n RETURNING *)%s",
+        announce_logged_sql("$2", ""));
 }
-const Oid log_types[] = {OIDOID,        INT8OID,       TEXTOID,        JSONBARRAYOID,       TEXTARRAYOID,
-                         JSONBARRAYOID, TEXTARRAYOID,  TEXTARRAYOID,   TIMESTAMPTZARRAYOID, INT8ARRAYOID};
+const Oid log_types[] = {OIDOID,        INT8OID,      TEXTOID,      JSONBARRAYOID,       TEXTARRAYOID,  JSONBARRAYOID,
+                         TEXTARRAYOID,  TEXTARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID};
 
 struct InMemoryPlanKey {
     Oid trigger;
@@ -428,7 +427,7 @@ SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, int
         plans[k][CREATE_BUDGETS] = keep(create_sql, 4, create_types, made);
         plans[k][OURS] = keep(ours_sql, 4, ours_types, made);
         plans[k][LATEST_BEFORE] = keep(latest_sql(data, columns), 4, latest_types, made);
-        plans[k][LOG_TRANSITIONS] = keep(log_sql(data, columns), 10, log_types, made);
+        plans[k][LOG_TRANSITIONS] = keep(log_sql(), 12, log_types, made);
     }
     entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_ENTER, &found));
     for (int k = 0; k < PLAN_KIND_COUNT; ++k)
@@ -451,7 +450,6 @@ Datum as_array(const Arrays &a, Oid element, int length, bool byval, char align)
 Datum jsonb_array(const Arrays &a) { return as_array(a, JSONBOID, -1, false, TYPALIGN_INT); }
 Datum text_array(const Arrays &a) { return as_array(a, TEXTOID, -1, false, TYPALIGN_INT); }
 Datum int4_array(const Arrays &a) { return as_array(a, INT4OID, 4, true, TYPALIGN_INT); }
-Datum int8_array(const Arrays &a) { return as_array(a, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE); }
 Datum timestamptz_array(const Arrays &a) { return as_array(a, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE); }
 
 // The budget's key as jsonb, parsed once per statement; the parser's garbage goes
@@ -469,6 +467,71 @@ Datum jsonb_of(Budget &budget) {
 void execute(SPIPlanPtr plan, Datum *values, const char *nulls) {
     const int result = SPI_execute_plan(plan, values, nulls, false, 0);
     if (result < 0) elog(ERROR, "flag_budget: a bookkeeping statement failed: %s", SPI_result_code_string(result));
+}
+
+Datum nullable_array(const Arrays &a, const bool *nulls, Oid element, int length, bool byval, char align) {
+    int dims[1] = {a.count};
+    int lower[1] = {1};
+    return PointerGetDatum(construct_md_array(a.values, const_cast<bool *>(nulls), 1, dims, lower, element, length, byval, align));
+}
+
+// Each transition's snapshot values, in the transitions' order: one more pass over
+// the transition table, in row order, reading only the rows that are transitions.
+struct SnapshotValues {
+    Arrays remaining, ids, dimensions;
+    bool *remaining_nulls, *id_nulls, *dimension_nulls;
+};
+
+SnapshotValues read_snapshot_values(Statement *s, const Transition *transitions, int64 count) {
+    const BudgetColumns &columns = *s->columns;
+    TupleDesc desc = RelationGetDescr(s->data->tg_relation);
+    SnapshotValues v{start(count), start(count), start(count), static_cast<bool *>(palloc0(sizeof(bool) * (count + 1))),
+                     static_cast<bool *>(palloc0(sizeof(bool) * (count + 1))), static_cast<bool *>(palloc0(sizeof(bool) * (count + 1)))};
+    v.remaining.count = v.ids.count = v.dimensions.count = static_cast<int>(count);
+    // The transitions by row: (ord, index), in row order.
+    auto *wanted = static_cast<int64 *>(palloc(sizeof(int64) * (count + 1)));
+    for (int64 t = 0; t < count; ++t) wanted[t] = t;
+    std::sort(wanted, wanted + count, [&](int64 a, int64 b) { return transitions[a].ord < transitions[b].ord; });
+    const Oid remaining_type = budget_column_type(s->data->tg_relation, columns.remaining);
+    const Oid id_type = columns.snapshot_id != InvalidAttrNumber ? budget_column_type(s->data->tg_relation, columns.snapshot_id)
+                                                                 : InvalidOid;
+
+    Tuplestorestate *store = s->data->tg_newtable;
+    tuplestore_select_read_pointer(store, s->reader);
+    tuplestore_rescan(store);
+    TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+    int64 next = 0;
+    for (int64 ord = 1; next < count && tuplestore_gettupleslot(store, true, false, slot); ++ord) {
+        CHECK_FOR_INTERRUPTS();
+        if (transitions[wanted[next]].ord != ord) continue;
+        const int64 t = wanted[next++];
+        bool isnull = false;
+        const Datum remaining = slot_getattr(slot, columns.remaining, &isnull);
+        v.remaining_nulls[t] = isnull;
+        v.remaining.values[t] = isnull ? Datum(0)
+                                : remaining_type == FLOAT8OID ? remaining
+                                : remaining_type == FLOAT4OID ? Float8GetDatum(static_cast<double>(DatumGetFloat4(remaining)))
+                                                              : DirectFunctionCall1(numeric_float8, remaining);
+        v.id_nulls[t] = true;
+        if (columns.snapshot_id != InvalidAttrNumber) {
+            const Datum id = slot_getattr(slot, columns.snapshot_id, &isnull);
+            v.id_nulls[t] = isnull;
+            v.ids.values[t] = isnull ? Datum(0)
+                              : id_type == INT8OID ? id
+                              : id_type == INT4OID ? Int64GetDatum(DatumGetInt32(id))
+                                                   : Int64GetDatum(DatumGetInt16(id));
+        }
+        v.dimension_nulls[t] = true;
+        if (columns.dimensions != InvalidAttrNumber) {
+            const Datum dims = slot_getattr(slot, columns.dimensions, &isnull);
+            v.dimension_nulls[t] = isnull;
+            // a copy: the slot's tuple is the store's, and the next row replaces it
+            v.dimensions.values[t] = isnull ? Datum(0) : PointerGetDatum(PG_DETOAST_DATUM_COPY(dims));
+        }
+    }
+    ExecDropSingleTupleTableSlot(slot);
+    if (next != count) elog(ERROR, "flag_budget: %lld transitions' rows not found in the statement's rows", static_cast<long long>(count - next));
+    return v;
 }
 
 // Locks the budgets of `which` (indices) that exist and records their status.
@@ -611,7 +674,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     });
 
     Arrays keys = start(transition_count), froms = start(transition_count), tos = start(transition_count),
-           ats = start(transition_count), ords = start(transition_count);
+           ats = start(transition_count);
     bool *from_nulls = static_cast<bool *>(palloc(sizeof(bool) * (transition_count + 1)));
     for (int64 t = 0; t < transition_count; ++t) {
         const Transition &tr = transitions[t];
@@ -620,15 +683,15 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
         froms.values[froms.count++] = tr.from < 0 ? Datum(0) : CStringGetTextDatum(status_label(tr.from));
         tos.values[tos.count++] = CStringGetTextDatum(status_label(tr.to));
         ats.values[ats.count++] = TimestampTzGetDatum(tr.at);
-        ords.values[ords.count++] = Int64GetDatum(tr.ord);
     }
-    int dims[1] = {froms.count};
-    int lower[1] = {1};
-    Datum from_array = PointerGetDatum(construct_md_array(froms.values, from_nulls, 1, dims, lower, TEXTOID, -1, false,
-                                                          TYPALIGN_INT));
-    Datum values[10] = {ObjectIdGetDatum(relation), Int64GetDatum(limit - tally->announced), source,
-                        jsonb_array(moved_keys), text_array(moved_status), jsonb_array(keys), from_array,
-                        text_array(tos), timestamptz_array(ats), int8_array(ords)};
+    SnapshotValues snapshot = read_snapshot_values(&s, transitions, transition_count);
+    Datum values[12] = {ObjectIdGetDatum(relation), Int64GetDatum(limit - tally->announced), source,
+                        jsonb_array(moved_keys), text_array(moved_status), jsonb_array(keys),
+                        nullable_array(froms, from_nulls, TEXTOID, -1, false, TYPALIGN_INT), text_array(tos),
+                        timestamptz_array(ats),
+                        nullable_array(snapshot.remaining, snapshot.remaining_nulls, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE),
+                        nullable_array(snapshot.ids, snapshot.id_nulls, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE),
+                        nullable_array(snapshot.dimensions, snapshot.dimension_nulls, JSONBOID, -1, false, TYPALIGN_INT)};
     execute(plans[LOG_TRANSITIONS], values, nullptr);
     add_logged(tally);
     return true;
