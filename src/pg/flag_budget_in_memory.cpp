@@ -419,19 +419,21 @@ SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, int
     key.relation = RelationGetRelid(data->tg_relation);
     bool found = false;
     auto *entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_FIND, &found));
-    if (found) return entry->plans[kind];
-    SPIPlanPtr plans[PLAN_KIND_COUNT][IN_MEMORY_STATEMENT_COUNT];
-    for (int k = 0; k < PLAN_KIND_COUNT; ++k) {
-        const auto made = static_cast<PlanKind>(k);
-        plans[k][LOCK_BUDGETS] = keep(lock_sql, 3, lock_types, made);
-        plans[k][CREATE_BUDGETS] = keep(create_sql, 4, create_types, made);
-        plans[k][OURS] = keep(ours_sql, 4, ours_types, made);
-        plans[k][LATEST_BEFORE] = keep(latest_sql(data, columns), 4, latest_types, made);
-        plans[k][LOG_TRANSITIONS] = keep(log_sql(), 12, log_types, made);
+    if (found && entry->plans[kind][0] != nullptr) return entry->plans[kind];
+    // Prepared when first needed (a backend that only writes small statements never
+    // prepares the other kind); kept only once all of them are made.
+    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT];
+    plans[LOCK_BUDGETS] = keep(lock_sql, 3, lock_types, kind);
+    plans[CREATE_BUDGETS] = keep(create_sql, 4, create_types, kind);
+    plans[OURS] = keep(ours_sql, 4, ours_types, kind);
+    plans[LATEST_BEFORE] = keep(latest_sql(data, columns), 4, latest_types, kind);
+    plans[LOG_TRANSITIONS] = keep(log_sql(), 12, log_types, kind);
+    if (!found) {
+        entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_ENTER, &found));
+        for (int k = 0; k < PLAN_KIND_COUNT; ++k)
+            for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) entry->plans[k][i] = nullptr;
     }
-    entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_ENTER, &found));
-    for (int k = 0; k < PLAN_KIND_COUNT; ++k)
-        for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) entry->plans[k][i] = plans[k][i];
+    for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) entry->plans[kind][i] = plans[i];
     return entry->plans[kind];
 }
 
