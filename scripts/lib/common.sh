@@ -126,13 +126,16 @@ eb_cluster_start() {
 
 # Stops the cluster started by eb_cluster_start and removes its directory.
 eb_cluster_stop() {
-    [ -n "${EB_CLUSTER_DIR:-}" ] && [ -d "$EB_CLUSTER_DIR/data" ] || return 0
-    as_pg_owner "$(eb_pg_bindir)/pg_ctl" -D "$EB_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
-    rm -rf "$EB_CLUSTER_DIR"
-    unset EB_CLUSTER_DIR
+    if [ -n "${EB_CLUSTER_DIR:-}" ] && [ -d "$EB_CLUSTER_DIR/data" ]; then
+        as_pg_owner "$(eb_pg_bindir)/pg_ctl" -D "$EB_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
+        rm -rf "$EB_CLUSTER_DIR"
+        unset EB_CLUSTER_DIR
+    fi
+    # The huge pages eb_reserve_huge_pages added go back, also when the cluster never started.
     if [ "${EB_HUGE_PAGES_ADDED:-0}" -gt 0 ]; then
         echo $(( $(awk '/^HugePages_Total:/ {print $2}' /proc/meminfo) - EB_HUGE_PAGES_ADDED )) \
             > /proc/sys/vm/nr_hugepages 2>/dev/null || true
         EB_HUGE_PAGES_ADDED=0
     fi
+    return 0
 }
