@@ -208,6 +208,16 @@ SELECT s.name, error_budget.amount_sums_exactly(s) AS exactly FROM error_budget.
 SELECT name, amount, amount = 1 AS exactly_one, amount = (SELECT sum(approx::float8) FROM amount_calls) AS per_row_sum, remaining
 FROM error_budget.compute_budgets('2026-10-21', slos => ARRAY['amount_exact', 'amount_approx', 'amount_whole', 'amount_cents'])
 ORDER BY name;
+-- As a computing role that may not read the table (the scan runs as the SLO's owner;
+-- the amount's type comes from parse analysis alone, which reads nothing).
+CREATE ROLE regress_amount_runner;
+SELECT error_budget.grant_access('regress_amount_runner', 'compute');
+SET ROLE regress_amount_runner;
+SELECT has_table_privilege('amount_calls', 'SELECT') AS may_read,
+       (SELECT amount FROM error_budget.compute_budgets('2026-10-22', slos => ARRAY['amount_exact'])) AS amount;
+RESET ROLE;
+SELECT error_budget.revoke_access('regress_amount_runner');
+DROP ROLE regress_amount_runner;
 -- Per-minute rollups (groups of a row or two) still convert each row; days and windows sum exactly.
 SELECT strpos(error_budget.occurrences_scan_query(ARRAY[s], '2026-10-20', '2026-10-21', per_minute => true),
               'sum((exact)::pg_catalog.float8)') > 0 AS minutes_per_row,
