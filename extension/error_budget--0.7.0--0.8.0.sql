@@ -18,16 +18,16 @@
 \echo Use "ALTER EXTENSION error_budget UPDATE TO '0.8.0'" to load this file. \quit
 
 -- ======== catalog.sql: slo_expression_type ========
-CREATE OR REPLACE FUNCTION error_budget.slo_expression_type(source regclass, expression text)
+CREATE OR REPLACE FUNCTION error_budget.slo_expression_type(source regclass, owner regrole, expression text)
     RETURNS regtype AS 'MODULE_PATHNAME', 'slo_expression_type' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION error_budget.slo_expression_type(regclass, text) IS
-    'The base type of an SLO expression over its source table, from parse analysis alone (nothing is executed)';
+COMMENT ON FUNCTION error_budget.slo_expression_type(regclass, regrole, text) IS
+    'The base type of an SLO expression over its source table, from parse analysis alone with the owner''s name resolution (nothing is executed)';
 
 -- ======== catalog.sql: amount_sums_exactly ========
 CREATE OR REPLACE FUNCTION error_budget.amount_sums_exactly(slo error_budget.slos) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT slo.amount IS NOT NULL
-       AND error_budget.slo_expression_type(slo.source, slo.amount)
+       AND error_budget.slo_expression_type(slo.source, slo.owner, slo.amount)
            IN ('pg_catalog.numeric'::regtype, 'pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
 $$;
 COMMENT ON FUNCTION error_budget.amount_sums_exactly(error_budget.slos) IS

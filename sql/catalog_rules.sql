@@ -194,11 +194,11 @@ DROP TABLE odd_calls;
 CREATE DOMAIN dollars AS numeric(12, 4);
 CREATE TABLE amount_calls (created_at timestamptz, exact numeric, approx real, whole int, cents dollars);
 INSERT INTO amount_calls SELECT timestamptz '2026-10-20' + i * interval '1 hour', 0.1, 0.1, 3, 0.1 FROM generate_series(1, 10) AS i;
-SELECT format_type(error_budget.slo_expression_type('amount_calls', e), NULL) AS type, e AS expression
+SELECT format_type(error_budget.slo_expression_type('amount_calls', current_user::regrole, e), NULL) AS type, e AS expression
 FROM unnest(ARRAY['exact', 'approx', 'whole', 'cents', 'exact * whole', 'approx + 1', '(whole)::double precision']) AS e;
-SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type('amount_calls', 'nope')$$);
-SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type(1::oid::regclass, 'exact')$$);
-SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type('amount_calls', 'exact FROM pg_class')$$);
+SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type('amount_calls', current_user::regrole, 'nope')$$);
+SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type(1::oid::regclass, current_user::regrole, 'exact')$$);
+SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type('amount_calls', current_user::regrole, 'exact FROM pg_class')$$);
 SELECT count(*) FROM (
     SELECT error_budget.define_slo('amount_exact', 'amount_calls', 'amount_per_unit', amount => 'exact', allowance => 0.1)
     UNION ALL SELECT error_budget.define_slo('amount_approx', 'amount_calls', 'amount_per_unit', amount => 'approx', allowance => 0.1)
@@ -208,13 +208,17 @@ SELECT s.name, error_budget.amount_sums_exactly(s) AS exactly FROM error_budget.
 SELECT name, amount, amount = 1 AS exactly_one, amount = (SELECT sum(approx::float8) FROM amount_calls) AS per_row_sum, remaining
 FROM error_budget.compute_budgets('2026-10-21', slos => ARRAY['amount_exact', 'amount_approx', 'amount_whole', 'amount_cents'])
 ORDER BY name;
--- As a computing role that may not read the table (the scan runs as the SLO's owner;
--- the amount's type comes from parse analysis alone, which reads nothing).
+-- As a computing role that may not read the table, nor use the schema of a function
+-- the amount calls (the scan runs as the SLO's owner; the amount's type comes from
+-- parse analysis with the owner's name resolution, which runs and reads nothing).
+CREATE SCHEMA amount_fx;
+CREATE FUNCTION amount_fx.usd(numeric) RETURNS numeric LANGUAGE sql IMMUTABLE AS 'SELECT $1';
+SELECT name FROM error_budget.define_slo('amount_fx', 'amount_calls', 'amount_per_unit', amount => 'amount_fx.usd(exact)', allowance => 0.1);
 CREATE ROLE regress_amount_runner;
 SELECT error_budget.grant_access('regress_amount_runner', 'compute');
 SET ROLE regress_amount_runner;
-SELECT has_table_privilege('amount_calls', 'SELECT') AS may_read,
-       (SELECT amount FROM error_budget.compute_budgets('2026-10-22', slos => ARRAY['amount_exact'])) AS amount;
+SELECT has_table_privilege('amount_calls', 'SELECT') AS may_read, has_schema_privilege('amount_fx', 'USAGE') AS may_use_fx;
+SELECT name, amount FROM error_budget.compute_budgets('2026-10-22', slos => ARRAY['amount_exact', 'amount_fx']) ORDER BY name;
 RESET ROLE;
 SELECT error_budget.revoke_access('regress_amount_runner');
 DROP ROLE regress_amount_runner;
@@ -229,6 +233,7 @@ DELETE FROM error_budget.slos WHERE name LIKE 'amount%';
 DELETE FROM error_budget.error_budgets WHERE name LIKE 'amount%';
 DROP TABLE amount_calls;
 DROP DOMAIN dollars;
+DROP SCHEMA amount_fx CASCADE;
 
 -- ---- retention ---------------------------------------------------------------------------
 SELECT pg_temp.error_of('SELECT error_budget.prune_snapshots(''1 hour'')');

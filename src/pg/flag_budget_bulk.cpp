@@ -40,6 +40,7 @@
 // follows: {"summary": true, "source", "transitions", "announced",
 // "first_event_id", "last_event_id"} — the events table holds every one.
 #include "flag_budget_bulk.hpp"
+#include "flag_budget_trigger.hpp"
 
 #include "status_gucs.hpp"
 
@@ -343,7 +344,7 @@ char *process_sql(const TriggerData *data, const BudgetColumns &columns) {
                      " AND c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) k.budget)",
                      by_time ? "r.prev_at" : "r.prev_id", by_time ? "r.at" : "r.snapshot_id");
     appendStringInfoString(&sql,
-                           ", fresh AS MATERIALIZED (SELECT b.* FROM b WHERE b.budget NOT IN (SELECT c.budget FROM cur c))"
+                           ", fresh AS MATERIALIZED (SELECT b.* FROM b WHERE NOT EXISTS (SELECT FROM cur c WHERE c.budget OPERATOR(pg_catalog.=) b.budget))"
                            ", created AS (INSERT INTO error_budget.budget_current AS c (source, budget, status)"
                            " SELECT $1::pg_catalog.regclass, f.budget, f.last_status::error_budget.budget_status FROM fresh f ORDER BY ");
     append_key_order(&sql, data, columns, "f");
@@ -357,7 +358,7 @@ char *process_sql(const TriggerData *data, const BudgetColumns &columns) {
                            " WHERE k.budget IN (SELECT c.budget FROM created c) AND x.status IS DISTINCT FROM x.previous)");
     append_log_and_announce(&sql, data, columns,
                             ", (SELECT pg_catalog.array_agg(f.budget) FROM fresh f"
-                            " WHERE f.budget NOT IN (SELECT c.budget FROM created c))");
+                            " WHERE NOT EXISTS (SELECT FROM created c WHERE c.budget OPERATOR(pg_catalog.=) f.budget))");
     return sql.data;
 }
 
@@ -460,6 +461,7 @@ Datum record_statement_transitions(TriggerData *data, const BudgetColumns &colum
     if (!TRIGGER_FIRED_AFTER(event) || !TRIGGER_FIRED_BY_INSERT(event) || data->tg_trigger->tgnewtable == nullptr)
         misuse("flag_budget FOR EACH STATEMENT must be an AFTER INSERT trigger with REFERENCING NEW TABLE");
     if (!data->tg_newtable || tuplestore_tuple_count(data->tg_newtable) == 0) return PointerGetDatum(nullptr);
+    forget_row_status_cache();
 
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "flag_budget: SPI_connect failed");
     if (SPI_register_trigger_data(data) != SPI_OK_TD_REGISTER)

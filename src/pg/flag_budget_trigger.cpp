@@ -462,6 +462,8 @@ bool status_unchanged(HeapTuple old_tuple, TupleDesc desc, AttrNumber attnum, co
 
 }  // namespace
 
+void error_budget::pg::forget_row_status_cache() { status_cache = nullptr; }
+
 void error_budget::pg::register_status_cache_callbacks() {
     RegisterXactCallback(forget_status_cache, nullptr);
     RegisterSubXactCallback(forget_status_cache_on_subabort, nullptr);

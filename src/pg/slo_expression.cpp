@@ -15,9 +15,9 @@
 //       so every other function, operator and type comes out schema-qualified and
 //       means the same thing in any session. Nothing is planned or executed here:
 //       constant folding of a hostile IMMUTABLE function never runs as the definer.
-//   slo_expression_type(source, expression) -> regtype
+//   slo_expression_type(source, owner, expression) -> regtype
 //       the base type of a stored (canonical) expression over its table, analysed
-//       the same way and equally never run: the scans sum a numeric or integer
+//       the same way (names resolved as the owner) and equally never run: the scans sum a numeric or integer
 //       amount in its own type and convert the sum once, where converting every
 //       numeric value to double precision went through its text form.
 #include "boundary.hpp"
@@ -190,7 +190,8 @@ EB_FUNCTION(slo_expression) {
 
 EB_FUNCTION(slo_expression_type) {
     const Oid source = PG_GETARG_OID(0);
-    const char *expression = text_to_cstring(PG_GETARG_TEXT_PP(1));
+    const Oid owner = PG_GETARG_OID(1);
+    const char *expression = text_to_cstring(PG_GETARG_TEXT_PP(2));
     const char *query = psprintf("SELECT %s\n", expression);
     Node *raw = single_value_expression(parse_or_report(query, expression, "the expression"));
     if (raw == nullptr)
@@ -203,7 +204,14 @@ EB_FUNCTION(slo_expression_type) {
     pstate->p_sourcetext = query;
     ParseNamespaceItem *item = addRangeTableEntryForRelation(pstate, relation, AccessShareLock, nullptr, false, true);
     addNSItemToQuery(pstate, item, true, true, true);
+    // Names resolve with the owner's rights (schema USAGE), as the scan will run:
+    // whoever computes, the same type. An error unwinds this with the transaction.
+    Oid caller;
+    int caller_context;
+    GetUserIdAndSecContext(&caller, &caller_context);
+    SetUserIdAndSecContext(owner, caller_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     const Oid type = getBaseType(exprType(transformExpr(pstate, raw, EXPR_KIND_SELECT_TARGET)));
+    SetUserIdAndSecContext(caller, caller_context);
     relation_close(relation, NoLock);
     free_parsestate(pstate);
     PG_RETURN_OID(type);

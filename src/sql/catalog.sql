@@ -117,10 +117,10 @@ CREATE FUNCTION error_budget.slo_expression(source regclass, owner regrole, expr
 COMMENT ON FUNCTION error_budget.slo_expression(regclass, regrole, text, text, text) IS
     'The canonical form of an SLO expression: parses exactly one expression, analyses it against the source table (the owner must be able to read it), refuses sub-queries (0A000), volatile functions (42P17), aggregates (42803), window (42P20) and set-returning functions (0A000), checks the type (expected boolean or number; 42804) and returns it deparsed with every non-catalog name schema-qualified. Nothing is executed';
 
-CREATE FUNCTION error_budget.slo_expression_type(source regclass, expression text)
+CREATE FUNCTION error_budget.slo_expression_type(source regclass, owner regrole, expression text)
     RETURNS regtype AS 'MODULE_PATHNAME', 'slo_expression_type' LANGUAGE C STABLE STRICT;
-COMMENT ON FUNCTION error_budget.slo_expression_type(regclass, text) IS
-    'The base type of an SLO expression over its source table, from parse analysis alone (nothing is executed)';
+COMMENT ON FUNCTION error_budget.slo_expression_type(regclass, regrole, text) IS
+    'The base type of an SLO expression over its source table, from parse analysis alone with the owner''s name resolution (nothing is executed)';
 
 -- Whether the scans sum an SLO's amount in its own type and convert the sum once to
 -- double precision: numeric and integer amounts (summed exactly; converting each
@@ -129,7 +129,7 @@ COMMENT ON FUNCTION error_budget.slo_expression_type(regclass, text) IS
 CREATE FUNCTION error_budget.amount_sums_exactly(slo error_budget.slos) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT slo.amount IS NOT NULL
-       AND error_budget.slo_expression_type(slo.source, slo.amount)
+       AND error_budget.slo_expression_type(slo.source, slo.owner, slo.amount)
            IN ('pg_catalog.numeric'::regtype, 'pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
 $$;
 COMMENT ON FUNCTION error_budget.amount_sums_exactly(error_budget.slos) IS
