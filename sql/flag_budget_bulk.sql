@@ -179,4 +179,17 @@ SELECT count(*) AS events,
        count(*) FILTER (WHERE e.remaining = b.remaining AND e.computed_at = b.computed_at AND e.dimensions = b.dimensions) AS matching
 FROM error_budget.budget_events e JOIN error_budget.error_budgets b ON b.id = e.snapshot_id WHERE e.vertical = 'r';
 SELECT error_budget.revoke_access('regress_eb_bulk_writer');
+
+-- One transaction: an UPDATE (the row form caches the budget's status), an INSERT
+-- (the statement form moves it), another UPDATE: every transition is logged and the
+-- current status is the last one (the statement form makes the row form forget).
+BEGIN;
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES ('c', 'cache', 0.9, 0.8, '2026-11-01');
+UPDATE error_budget.error_budgets SET remaining = 0.05 WHERE vertical = 'c' AND name = 'cache' AND computed_at = '2026-11-01';
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES ('c', 'cache', 0.9, 0.8, '2026-11-02');
+UPDATE error_budget.error_budgets SET remaining = 0.05 WHERE vertical = 'c' AND name = 'cache' AND computed_at = '2026-11-02';
+COMMIT;
+SELECT from_status, to_status, computed_at::date AS day FROM error_budget.budget_events
+WHERE vertical = 'c' AND name = 'cache' ORDER BY id;
+SELECT status FROM error_budget.budget_current WHERE budget ->> 'vertical' = 'c' AND budget ->> 'name' = 'cache';
 DROP ROLE regress_eb_bulk_writer;
