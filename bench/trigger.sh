@@ -33,9 +33,9 @@ RUNS=${RUNS:-5}
 [[ $SNAPSHOTS =~ ^[1-9][0-9]*$ ]] || die "SNAPSHOTS must be a positive integer, got '$SNAPSHOTS'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
 
+trap eb_cluster_stop EXIT
 eb_cluster_start "shared_buffers = '1GB'" "synchronous_commit = off" "max_wal_size = '4GB'"
 say "$(eb_huge_pages_note)"
-trap eb_cluster_stop EXIT
 PSQL=("$(eb_pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -d postgres)
 
 "${PSQL[@]}" <<SQL

@@ -108,7 +108,8 @@ eb_cluster_start() {
         echo "max_worker_processes = 8"
         echo "max_parallel_workers = 4"
         for line in "$@"; do echo "$line"; done
-        if [ "$EB_HUGE_PAGES_USED" = 1 ]; then echo "huge_pages = try"; fi
+        # (off, not PostgreSQL's default try: a run without them is one without them)
+        if [ "$EB_HUGE_PAGES_USED" = 1 ]; then echo "huge_pages = try"; else echo "huge_pages = off"; fi
     } | as_pg_owner tee -a "$dir/data/postgresql.conf" >/dev/null
     local free_before rsvd_before
     free_before=$(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
@@ -127,7 +128,7 @@ eb_cluster_start() {
 # Stops the cluster started by eb_cluster_start and removes its directory.
 eb_cluster_stop() {
     if [ -n "${EB_CLUSTER_DIR:-}" ] && [ -d "$EB_CLUSTER_DIR/data" ]; then
-        as_pg_owner "$(eb_pg_bindir)/pg_ctl" -D "$EB_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1
+        as_pg_owner "$(eb_pg_bindir)/pg_ctl" -D "$EB_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
         rm -rf "$EB_CLUSTER_DIR"
         unset EB_CLUSTER_DIR
     fi

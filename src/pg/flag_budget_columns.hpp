@@ -46,6 +46,3 @@ char *budget_key_json(const TriggerData *data, const BudgetColumns &columns, cha
     " error_budget.responses r WHERE r.slo OPERATOR(pg_catalog.=) ((" BUDGET ") ->> 'name'))"                      \
     " THEN '{}'::pg_catalog.jsonb END"
 
-namespace error_budget::pg {
-
-}  // namespace error_budget::pg

@@ -54,7 +54,6 @@ struct Budget {
     int current;     // current status (-1: new budget)
     bool created;    // its budget_current row was created by this statement
     bool candidate;  // exists and a snapshot has another status
-    TimestampTz first_at;
     bool has_after;
     int64 after;     // what it had later before this statement (time, or snapshot id)
 };
@@ -510,8 +509,10 @@ SnapshotValues read_snapshot_values(Statement *s, const Transition *transitions,
         bool isnull = false;
         const Datum remaining = slot_getattr(slot, columns.remaining, &isnull);
         v.remaining_nulls[t] = isnull;
+        // (copies of by-reference float8 and int8 values on builds that have them: the
+        // slot's tuple is replaced by the next fetch)
         v.remaining.values[t] = isnull ? Datum(0)
-                                : remaining_type == FLOAT8OID ? remaining
+                                : remaining_type == FLOAT8OID ? Float8GetDatum(DatumGetFloat8(remaining))
                                 : remaining_type == FLOAT4OID ? Float8GetDatum(static_cast<double>(DatumGetFloat4(remaining)))
                                                               : DirectFunctionCall1(numeric_float8, remaining);
         v.id_nulls[t] = true;
@@ -519,7 +520,7 @@ SnapshotValues read_snapshot_values(Statement *s, const Transition *transitions,
             const Datum id = slot_getattr(slot, columns.snapshot_id, &isnull);
             v.id_nulls[t] = isnull;
             v.ids.values[t] = isnull ? Datum(0)
-                              : id_type == INT8OID ? id
+                              : id_type == INT8OID ? Int64GetDatum(DatumGetInt64(id))
                               : id_type == INT4OID ? Int64GetDatum(DatumGetInt32(id))
                                                    : Int64GetDatum(DatumGetInt16(id));
         }
@@ -532,6 +533,7 @@ SnapshotValues read_snapshot_values(Statement *s, const Transition *transitions,
         }
     }
     ExecDropSingleTupleTableSlot(slot);
+    tuplestore_select_read_pointer(store, 0);  // as read_statement leaves it
     if (next != count) elog(ERROR, "flag_budget: %lld transitions' rows not found in the statement's rows", static_cast<long long>(count - next));
     return v;
 }
@@ -541,6 +543,7 @@ void lock_existing(Statement *s, SPIPlanPtr plan, const int *which, int count, O
     if (count == 0) return;
     Arrays keys = start(count), indices = start(count);
     for (int k = 0; k < count; ++k) {
+        CHECK_FOR_INTERRUPTS();
         keys.values[keys.count++] = jsonb_of(s->budgets[which[k]]);
         indices.values[indices.count++] = Int32GetDatum(which[k]);
     }
@@ -563,11 +566,17 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     s.data = data;
     s.columns = &columns;
     s.row_count = tuplestore_tuple_count(data->tg_newtable);
-    if (s.row_count * BYTES_PER_ROW > work_mem_bytes() || s.row_count >= PG_INT32_MAX) return false;
+    // Beyond work_mem, or beyond what single allocations of a row's worth each
+    // (rows, transitions, the arrays handed to SQL) can hold under MaxAllocSize:
+    // the set-based path.
+    if (s.row_count * BYTES_PER_ROW > work_mem_bytes() || s.row_count > static_cast<int64>(MaxAllocSize / 64)) return false;
     s.by_time = columns.computed_at != InvalidAttrNumber;
     if (!read_statement(&s)) return false;
     order_statement(&s);
-    for (int b = 0; b < s.budget_count; ++b) s.budgets[b].json = budget_key_json(data, columns, s.budgets[b].parts, s.budgets[b].lengths);
+    for (int b = 0; b < s.budget_count; ++b) {
+        CHECK_FOR_INTERRUPTS();
+        s.budgets[b].json = budget_key_json(data, columns, s.budgets[b].parts, s.budgets[b].lengths);
+    }
 
     SPIPlanPtr *plans = plans_for(data, columns, s.budget_count);
     const Oid relation = RelationGetRelid(data->tg_relation);
@@ -591,6 +600,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     for (int attempt = 0;; ++attempt) {
         Arrays keys = start(s.budget_count), indices = start(s.budget_count), last = start(s.budget_count);
         for (int r = 0; r < s.budget_count; ++r) {
+            CHECK_FOR_INTERRUPTS();
             const int b = s.by_rank[r];
             if (budgets[b].current >= 0 || budgets[b].created) continue;
             keys.values[keys.count++] = jsonb_of(budgets[b]);
@@ -624,6 +634,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     {
         Arrays keys = start(s.budget_count), indices = start(s.budget_count), firsts = start(s.budget_count);
         for (int r = 0; r < s.budget_count; ++r) {
+            CHECK_FOR_INTERRUPTS();
             const int b = s.by_rank[r];
             Budget &budget = budgets[b];
             if (budget.current < 0) continue;
@@ -679,6 +690,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
            ats = start(transition_count);
     bool *from_nulls = static_cast<bool *>(palloc(sizeof(bool) * (transition_count + 1)));
     for (int64 t = 0; t < transition_count; ++t) {
+        CHECK_FOR_INTERRUPTS();
         const Transition &tr = transitions[t];
         keys.values[keys.count++] = jsonb_of(budgets[tr.budget]);
         from_nulls[froms.count] = tr.from < 0;
