@@ -340,8 +340,7 @@ BEGIN
                           AND b.scope = s.budget ->> 'scope' AND b.computed_at < at
                         ORDER BY b.computed_at DESC, b.id DESC LIMIT 1) AS last
     WHERE (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(last.dimensions) AS k)
-              IS NOT DISTINCT FROM (SELECT array_agg(d::text ORDER BY d) FROM unnest((s.slo).dimensions) AS d)
-      AND NOT EXISTS (SELECT FROM pg_temp.error_budget_pending p WHERE p.slo_id = (s.slo).id AND p.dims = last.dimensions);
+              IS NOT DISTINCT FROM (SELECT array_agg(d::text ORDER BY d) FROM unnest((s.slo).dimensions) AS d);
 
     -- Snapshots appended in one statement (the trigger sets their status and logs
     -- transitions) and returned; the numbers come from the C++ core.
