@@ -40,6 +40,7 @@
 // follows: {"summary": true, "source", "transitions", "announced",
 // "first_event_id", "last_event_id"} — the events table holds every one.
 #include "flag_budget_bulk.hpp"
+#include "flag_budget_plans.hpp"
 #include "flag_budget_trigger.hpp"
 
 #include "status_gucs.hpp"
@@ -252,9 +253,14 @@ char *lock_sql(const TriggerData *data, const BudgetColumns &columns) {
     append_budget_key(&sql, data, columns, "d");
     appendStringInfoString(&sql, " AS budget");
     for (int i = 0; i < columns.key_count; ++i) appendStringInfo(&sql, ", d.k%d", i + 1);
+    // (DISTINCT on the keys' text, as the budget key has them: a key type without
+    // an equality operator, json or point, is a key like any other)
     appendStringInfoString(&sql, " FROM (SELECT DISTINCT ");
-    for (int i = 0; i < columns.key_count; ++i)
-        appendStringInfo(&sql, "%st.%s AS k%d", i > 0 ? ", " : "", column_name(data->tg_relation, columns.keys[i]), i + 1);
+    for (int i = 0; i < columns.key_count; ++i) {
+        appendStringInfoString(&sql, i > 0 ? ", " : "");
+        append_key_text(&sql, data->tg_relation, columns.keys[i], psprintf("t.%s", column_name(data->tg_relation, columns.keys[i])));
+        appendStringInfo(&sql, " AS k%d", i + 1);
+    }
     if (columns.key_count == 0) appendStringInfoString(&sql, "true");
     appendStringInfo(&sql,
                      " FROM %s t) AS d) AS b ON c.budget OPERATOR(pg_catalog.=) b.budget"
@@ -366,19 +372,8 @@ char *process_sql(const TriggerData *data, const BudgetColumns &columns) {
 
 enum Statement { LOCK, PROCESS, STATEMENT_COUNT };
 
-// Plans per (trigger, table). This path only runs statements too large for the
-// in-memory one: each run is planned for its size (planning costs little next to
-// its work).
-struct PlanKey {
-    Oid trigger;
-    Oid relation;
-};
-struct PlanEntry {
-    PlanKey key;  // hash key
-    SPIPlanPtr plans[STATEMENT_COUNT];
-};
-HTAB *plan_cache = nullptr;  // lives in TopMemoryContext
-
+// This path only runs statements too large for the in-memory one: each run is
+// planned for its size (planning costs little next to its work).
 SPIPlanPtr prepare(const char *sql) {
     SPIPlanPtr plan = SPI_prepare_cursor(sql, PARAMETER_COUNT, const_cast<Oid *>(parameter_types), CURSOR_OPT_CUSTOM_PLAN);
     if (!plan) elog(ERROR, "flag_budget: could not prepare a bookkeeping statement: %s", SPI_result_code_string(SPI_result));
@@ -386,23 +381,15 @@ SPIPlanPtr prepare(const char *sql) {
     return plan;
 }
 
-SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns) {
-    if (!plan_cache) {
-        HASHCTL control{};
-        control.keysize = sizeof(PlanKey);
-        control.entrysize = sizeof(PlanEntry);
-        plan_cache = hash_create("error_budget bulk bookkeeping plans", 16, &control, HASH_ELEM | HASH_BLOBS);
+// The statements' plans, copied into `plans` (see flag_budget_plans.hpp).
+void plans_for(const TriggerData *data, const BudgetColumns &columns, SPIPlanPtr *plans) {
+    if (SPIPlanPtr *kept = kept_plans(data, FlagBudgetPlans::SetBased)) {
+        for (int i = 0; i < STATEMENT_COUNT; ++i) plans[i] = kept[i];
+        return;
     }
-    PlanKey key{};
-    key.trigger = data->tg_trigger->tgoid;
-    key.relation = RelationGetRelid(data->tg_relation);
-    bool found = false;
-    auto *entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_FIND, &found));
-    if (found) return entry->plans;
-    SPIPlanPtr plans[STATEMENT_COUNT] = {prepare(lock_sql(data, columns)), prepare(process_sql(data, columns))};
-    entry = static_cast<PlanEntry *>(hash_search(plan_cache, &key, HASH_ENTER, &found));
-    for (int i = 0; i < STATEMENT_COUNT; ++i) entry->plans[i] = plans[i];
-    return entry->plans;
+    plans[LOCK] = prepare(lock_sql(data, columns));
+    plans[PROCESS] = prepare(process_sql(data, columns));
+    keep_plans(data, FlagBudgetPlans::SetBased, plans, STATEMENT_COUNT);
 }
 
 // ---- running them --------------------------------------------------------------
@@ -480,7 +467,8 @@ Datum record_statement_transitions(TriggerData *data, const BudgetColumns &colum
         SPI_finish();
         return PointerGetDatum(nullptr);
     }
-    SPIPlanPtr *plans = plans_for(data, columns);
+    SPIPlanPtr plans[STATEMENT_COUNT];
+    plans_for(data, columns, plans);
     for (int attempt = 0;; ++attempt) {
         run(plans[LOCK], values, nulls, nullptr);
         values[3] = Int64GetDatum(limit - tally.announced);

@@ -20,6 +20,7 @@
 
 #include "../core/budget_status.hpp"
 #include "flag_budget_bulk.hpp"
+#include "flag_budget_plans.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -379,61 +380,40 @@ char *log_sql() {
 const Oid log_types[] = {OIDOID,        INT8OID,      TEXTOID,      JSONBARRAYOID,       TEXTARRAYOID,  JSONBARRAYOID,
                          TEXTARRAYOID,  TEXTARRAYOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID, INT8ARRAYOID, JSONBARRAYOID};
 
-struct InMemoryPlanKey {
-    Oid trigger;
-    Oid relation;
-};
-// Two plans per statement. A statement of few budgets runs a generic plan, made
-// once: the planner takes each key array for 10 rows, and index lookups per key are
+// Two sets of plans per statement. A statement of few budgets runs a generic plan,
+// made once: the planner takes each key array for 10 rows, and index lookups per key are
 // right. A statement of many budgets runs custom plans, made with the arrays' real
 // lengths: at 49,000 keys the generic plan's nested loop of jsonb index lookups (and
 // its Memoize, all misses) took 345 ms where a hash join takes 96 ms. Planning costs
 // about a millisecond, which only large statements can afford.
 constexpr int MANY_BUDGETS = 1000;
-enum PlanKind { FEW, MANY, PLAN_KIND_COUNT };
-struct InMemoryPlans {
-    InMemoryPlanKey key;
-    SPIPlanPtr plans[PLAN_KIND_COUNT][IN_MEMORY_STATEMENT_COUNT];
-};
-HTAB *in_memory_plans = nullptr;  // lives in TopMemoryContext
+static_assert(IN_MEMORY_STATEMENT_COUNT <= MAX_KEPT_PLANS, "flag_budget_plans.hpp keeps too few plans");
 
-SPIPlanPtr keep(const char *sql, int count, const Oid *types, PlanKind kind) {
+SPIPlanPtr keep(const char *sql, int count, const Oid *types, bool generic) {
     SPIPlanPtr plan = SPI_prepare_cursor(sql, count, const_cast<Oid *>(types),
-                                         kind == FEW ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
+                                         generic ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
     if (!plan) elog(ERROR, "flag_budget: could not prepare a bookkeeping statement: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
     return plan;
 }
 
-SPIPlanPtr *plans_for(const TriggerData *data, const BudgetColumns &columns, int budget_count) {
-    if (!in_memory_plans) {
-        HASHCTL control{};
-        control.keysize = sizeof(InMemoryPlanKey);
-        control.entrysize = sizeof(InMemoryPlans);
-        in_memory_plans = hash_create("error_budget in-memory bookkeeping plans", 16, &control, HASH_ELEM | HASH_BLOBS);
+// Copies the statement's plans into `plans`, preparing them the first time a
+// backend needs their kind (one that only writes small statements never prepares
+// the other) and again after the table changed (flag_budget_plans.hpp). A copy: a
+// nested flag_budget may replace the kept ones while these run.
+void plans_for(const TriggerData *data, const BudgetColumns &columns, int budget_count, SPIPlanPtr *plans) {
+    const bool generic = budget_count < MANY_BUDGETS;
+    const FlagBudgetPlans kind = generic ? FlagBudgetPlans::InMemoryFew : FlagBudgetPlans::InMemoryMany;
+    if (SPIPlanPtr *kept = kept_plans(data, kind)) {
+        for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) plans[i] = kept[i];
+        return;
     }
-    const PlanKind kind = budget_count >= MANY_BUDGETS ? MANY : FEW;
-    InMemoryPlanKey key{};
-    key.trigger = data->tg_trigger->tgoid;
-    key.relation = RelationGetRelid(data->tg_relation);
-    bool found = false;
-    auto *entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_FIND, &found));
-    if (found && entry->plans[kind][0] != nullptr) return entry->plans[kind];
-    // Prepared when first needed (a backend that only writes small statements never
-    // prepares the other kind); kept only once all of them are made.
-    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT];
-    plans[LOCK_BUDGETS] = keep(lock_sql, 3, lock_types, kind);
-    plans[CREATE_BUDGETS] = keep(create_sql, 4, create_types, kind);
-    plans[OURS] = keep(ours_sql, 4, ours_types, kind);
-    plans[LATEST_BEFORE] = keep(latest_sql(data, columns), 4, latest_types, kind);
-    plans[LOG_TRANSITIONS] = keep(log_sql(), 12, log_types, kind);
-    if (!found) {
-        entry = static_cast<InMemoryPlans *>(hash_search(in_memory_plans, &key, HASH_ENTER, &found));
-        for (int k = 0; k < PLAN_KIND_COUNT; ++k)
-            for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) entry->plans[k][i] = nullptr;
-    }
-    for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) entry->plans[kind][i] = plans[i];
-    return entry->plans[kind];
+    plans[LOCK_BUDGETS] = keep(lock_sql, 3, lock_types, generic);
+    plans[CREATE_BUDGETS] = keep(create_sql, 4, create_types, generic);
+    plans[OURS] = keep(ours_sql, 4, ours_types, generic);
+    plans[LATEST_BEFORE] = keep(latest_sql(data, columns), 4, latest_types, generic);
+    plans[LOG_TRANSITIONS] = keep(log_sql(), 12, log_types, generic);
+    keep_plans(data, kind, plans, IN_MEMORY_STATEMENT_COUNT);
 }
 
 // ---- arrays for the statements -------------------------------------------------------
@@ -578,7 +558,8 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
         s.budgets[b].json = budget_key_json(data, columns, s.budgets[b].parts, s.budgets[b].lengths);
     }
 
-    SPIPlanPtr *plans = plans_for(data, columns, s.budget_count);
+    SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT];
+    plans_for(data, columns, s.budget_count, plans);
     const Oid relation = RelationGetRelid(data->tg_relation);
     Budget *budgets = s.budgets;
 

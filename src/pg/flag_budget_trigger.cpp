@@ -39,6 +39,7 @@
 #include "boundary.hpp"
 #include "flag_budget_columns.hpp"
 #include "flag_budget_bulk.hpp"
+#include "flag_budget_plans.hpp"
 #include "status_gucs.hpp"
 
 extern "C" {
@@ -314,30 +315,11 @@ CurrentStatus lock_current_status(Datum *values, char *nulls) {
 // key columns and computed_at; asked only when the status differs. The keys are
 // compared as text, as the budget key itself is (a key column whose type has no
 // '=' in pg_catalog, such as citext, works too; for text keys, as error_budgets'
-// are, the cast is a no-op and its index serves). The plan is prepared once per
-// trigger and relation and kept (the plan cache replans it when the table changes).
-struct LaterSnapshotKey {
-    Oid trigger;
-    Oid relation;
-};
-struct LaterSnapshotPlan {
-    LaterSnapshotKey key;  // hash key
-    SPIPlanPtr plan;
-};
-HTAB *later_snapshot_plans = nullptr;  // lives in TopMemoryContext
-
+// are, the cast is a no-op and its index serves). The plan is kept per trigger
+// and table until the table changes (flag_budget_plans.hpp).
 SPIPlanPtr later_snapshot_plan(const TriggerData *data, const BudgetColumns &columns) {
-    if (!later_snapshot_plans) {
-        HASHCTL control{};
-        control.keysize = sizeof(LaterSnapshotKey);
-        control.entrysize = sizeof(LaterSnapshotPlan);
-        later_snapshot_plans = hash_create("error_budget later-snapshot plans", 16, &control, HASH_ELEM | HASH_BLOBS);
-    }
+    if (SPIPlanPtr *kept = error_budget::pg::kept_plans(data, error_budget::pg::FlagBudgetPlans::LaterSnapshot)) return kept[0];
     Relation rel = data->tg_relation;
-    const LaterSnapshotKey key{data->tg_trigger->tgoid, RelationGetRelid(rel)};
-    bool found = false;
-    auto *entry = static_cast<LaterSnapshotPlan *>(hash_search(later_snapshot_plans, &key, HASH_FIND, &found));
-    if (found) return entry->plan;
     TupleDesc desc = RelationGetDescr(rel);
     Oid types[MAX_KEY_COLUMNS + 1];
     StringInfoData query;
@@ -356,9 +338,7 @@ SPIPlanPtr later_snapshot_plan(const TriggerData *data, const BudgetColumns &col
     SPIPlanPtr plan = SPI_prepare(query.data, columns.key_count + 1, types);
     if (!plan) elog(ERROR, "flag_budget: could not prepare the later-snapshot query: %s", SPI_result_code_string(SPI_result));
     SPI_keepplan(plan);
-    entry = static_cast<LaterSnapshotPlan *>(hash_search(later_snapshot_plans, &key, HASH_ENTER, &found));
-    entry->plan = plan;
-    return plan;
+    return error_budget::pg::keep_plans(data, error_budget::pg::FlagBudgetPlans::LaterSnapshot, &plan, 1)[0];
 }
 
 bool has_later_snapshot(const TriggerData *data, HeapTuple tuple, const BudgetColumns &columns) {

@@ -1,6 +1,7 @@
 // The extension's shared library: PG_MODULE_MAGIC and _PG_init, once for the module.
 #include "../core/interrupt.hpp"
 #include "boundary.hpp"
+#include "flag_budget_plans.hpp"
 #include "flag_budget_trigger.hpp"
 #include "catalog_gucs.hpp"
 #include "postgres_headers.hpp"
@@ -17,5 +18,6 @@ void _PG_init(void) {
     MarkGUCPrefixReserved("error_budget");
     error_budget::core::set_interrupt_check(error_budget::pg::statement_should_stop);
     error_budget::pg::register_status_cache_callbacks();
+    error_budget::pg::register_flag_budget_plan_callbacks();
 }
 }

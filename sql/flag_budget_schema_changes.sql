@@ -1,0 +1,78 @@
+-- flag_budget keeps, per session, statements built from its table's shape: the
+-- table's name, its key columns, whether it has computed_at. A schema change in a
+-- live session must be seen by the next statement: a renamed table keeps being
+-- booked, and a computed_at added later is what history is judged by.
+
+\set SHOW_CONTEXT never
+SET timezone = 'UTC';
+LOAD 'error_budget';
+
+-- ---- the statement form, in memory ----------------------------------------------
+CREATE TABLE shapes (team text, left_over float8, state text);
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON shapes
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+CREATE TRIGGER flag_bulk AFTER INSERT ON shapes REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+-- Without computed_at: the statements are prepared for a table ordered by snapshot id
+-- (here none): both rows are news.
+INSERT INTO shapes VALUES ('a', 0.5), ('a', 0.05);
+
+ALTER TABLE shapes ADD COLUMN computed_at timestamptz;
+INSERT INTO shapes VALUES ('a', 0.9, NULL, '2099-10-05');
+-- A backfill behind the 5 October snapshot: history, neither logged nor moving the
+-- current status (built before the column existed, the history query would answer
+-- by snapshot id, and this would be logged as news).
+INSERT INTO shapes VALUES ('a', 0.05, NULL, '2099-10-01');
+
+ALTER TABLE shapes RENAME TO shapes_renamed;
+INSERT INTO shapes_renamed VALUES ('a', 0.2, NULL, '2099-10-06');
+-- (history again, so that the renamed table's history query runs)
+INSERT INTO shapes_renamed VALUES ('a', 0.01, NULL, '2099-10-02');
+
+-- (a snapshot without computed_at is logged at now())
+SELECT source, from_status, to_status, remaining,
+       CASE WHEN computed_at < '2099-01-01' THEN 'now' ELSE computed_at::date::text END AS day
+FROM error_budget.budget_events WHERE source IN ('public.shapes', 'public.shapes_renamed') ORDER BY id;
+SELECT status FROM error_budget.budget_current WHERE source = 'shapes_renamed'::regclass;
+
+-- ---- the statement form, set-based (rows beyond work_mem) ------------------------
+SET work_mem = '64kB';
+INSERT INTO shapes_renamed SELECT 'b' || i % 3, 0.5, NULL, timestamptz '2099-10-10' + i * interval '1 minute'
+FROM generate_series(1, 3000) AS i;
+ALTER TABLE shapes_renamed RENAME TO shapes_again;
+-- News for b0 (escalated), history for b1 (behind its snapshots of 10 October).
+INSERT INTO shapes_again SELECT CASE WHEN i <= 1500 THEN 'b0' ELSE 'b1' END,
+       CASE WHEN i <= 1500 THEN 0.05 ELSE 0.2 END, NULL,
+       CASE WHEN i <= 1500 THEN timestamptz '2099-10-20' ELSE timestamptz '2099-10-03' END + i * interval '1 second'
+FROM generate_series(1, 3000) AS i;
+RESET work_mem;
+SELECT source, budget ->> 'team' AS team, from_status, to_status, computed_at FROM error_budget.budget_events
+WHERE source IN ('public.shapes_renamed', 'public.shapes_again') AND budget ->> 'team' LIKE 'b%' ORDER BY id;
+
+-- ---- the row form (no statement form): its later-snapshot query ------------------
+CREATE TABLE row_shapes (team text, left_over float8, state text, computed_at timestamptz);
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON row_shapes
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+INSERT INTO row_shapes VALUES ('r', 0.9, NULL, '2099-10-05');
+UPDATE row_shapes SET computed_at = '2099-10-07';  -- (no new status: nothing asked)
+INSERT INTO row_shapes VALUES ('r', 0.05, NULL, '2099-10-06');  -- history: a snapshot of the 7th exists
+ALTER TABLE row_shapes RENAME TO row_shapes_renamed;
+INSERT INTO row_shapes_renamed VALUES ('r', 0.2, NULL, '2099-10-06');  -- history again, on the renamed table
+INSERT INTO row_shapes_renamed VALUES ('r', 0.2, NULL, '2099-10-08');  -- news
+SELECT source, from_status, to_status, computed_at::date AS day FROM error_budget.budget_events
+WHERE budget ->> 'team' = 'r' ORDER BY id;
+
+-- ---- a key column whose type has no equality: json -------------------------------
+CREATE TABLE json_keyed (team json, left_over float8, state text);
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON json_keyed
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+CREATE TRIGGER flag_bulk AFTER INSERT ON json_keyed REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+INSERT INTO json_keyed SELECT json_build_object('t', i % 2), 0.5 FROM generate_series(1, 4) AS i;  -- in memory
+SET work_mem = '64kB';
+INSERT INTO json_keyed SELECT json_build_object('t', i % 2), 0.05 FROM generate_series(1, 3000) AS i;  -- set-based
+RESET work_mem;
+SELECT budget, from_status, to_status FROM error_budget.budget_events
+WHERE source = 'public.json_keyed' ORDER BY id;
+
+DROP TABLE shapes_again, row_shapes_renamed, json_keyed;
