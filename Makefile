@@ -11,7 +11,7 @@ OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/*.cpp src/pg/*.cpp)))
 # a concept, in this order (each may use what the ones before it define). The
 # scripts in extension/ are the 0.1.0 base and the upgrades from every release.
 EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" error_budget.control)
-SQL_SOURCES = src/sql/aggregates.sql src/sql/history.sql src/sql/holt_winters.sql src/sql/catalog.sql \
+SQL_SOURCES = src/sql/aggregates.sql src/sql/history.sql src/sql/exact_sum.sql src/sql/holt_winters.sql src/sql/catalog.sql \
               src/sql/compute.sql src/sql/latest.sql src/sql/alert_windows.sql src/sql/rollups.sql \
               src/sql/alerts.sql src/sql/deploy_gates.sql src/sql/responses.sql \
               src/sql/routing.sql src/sql/canary.sql src/sql/exhaustion.sql src/sql/openslo.sql src/sql/scheduling.sql src/sql/security.sql

@@ -204,7 +204,8 @@ SELECT count(*) FROM (
     UNION ALL SELECT error_budget.define_slo('amount_approx', 'amount_calls', 'amount_per_unit', amount => 'approx', allowance => 0.1)
     UNION ALL SELECT error_budget.define_slo('amount_whole', 'amount_calls', 'amount_per_unit', amount => 'whole', allowance => 0.1)
     UNION ALL SELECT error_budget.define_slo('amount_cents', 'amount_calls', 'amount_per_unit', amount => 'cents', allowance => 0.1)) AS d;
-SELECT s.name, error_budget.amount_sums_exactly(s) AS exactly FROM error_budget.slos s WHERE s.name LIKE 'amount%' ORDER BY 1;
+SELECT s.name, error_budget.amount_sums_exactly(s) AS exactly, error_budget.amount_sum_function(s) AS summed_by
+FROM error_budget.slos s WHERE s.name LIKE 'amount%' ORDER BY 1;
 SELECT name, amount, amount = 1 AS exactly_one, amount = (SELECT sum(approx::float8) FROM amount_calls) AS per_row_sum, remaining
 FROM error_budget.compute_budgets('2026-10-21', slos => ARRAY['amount_exact', 'amount_approx', 'amount_whole', 'amount_cents'])
 ORDER BY name;
@@ -226,8 +227,8 @@ DROP ROLE regress_amount_runner;
 SELECT strpos(error_budget.occurrences_scan_query(ARRAY[s], '2026-10-20', '2026-10-21', per_minute => true),
               'sum((exact)::pg_catalog.float8)') > 0 AS minutes_per_row,
        strpos(error_budget.occurrences_scan_query(ARRAY[s], '2026-10-20', '2026-10-21', per_minute => true, bucket => 'day'),
-              'sum((exact)) FILTER') > 0 AS days_exact,
-       strpos(error_budget.occurrences_scan_query(ARRAY[s], '2026-10-20', '2026-10-21'), 'sum((exact)) FILTER') > 0 AS window_exact
+              'error_budget.exact_sum((exact)) FILTER') > 0 AS days_exact,
+       strpos(error_budget.occurrences_scan_query(ARRAY[s], '2026-10-20', '2026-10-21'), 'error_budget.exact_sum((exact)) FILTER') > 0 AS window_exact
 FROM error_budget.slos s WHERE s.name = 'amount_exact';
 DELETE FROM error_budget.slos WHERE name LIKE 'amount%';
 DELETE FROM error_budget.error_budgets WHERE name LIKE 'amount%';

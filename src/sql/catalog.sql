@@ -134,6 +134,16 @@ CREATE FUNCTION error_budget.amount_sums_exactly(slo error_budget.slos) RETURNS 
 $$;
 COMMENT ON FUNCTION error_budget.amount_sums_exactly(error_budget.slos) IS
     'True when the scans sum the SLO''s amount in its own type (numeric or integer) and convert the sum once to double precision';
+-- The aggregate that sums such an amount: error_budget.exact_sum for numeric (the
+-- same result as sum, several times faster), sum for integers; NULL for the others.
+CREATE FUNCTION error_budget.amount_sum_function(slo error_budget.slos) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE WHEN NOT error_budget.amount_sums_exactly(slo) THEN NULL
+                WHEN error_budget.slo_expression_type(slo.source, slo.owner, slo.amount) = 'pg_catalog.numeric'::regtype
+                THEN 'error_budget.exact_sum' ELSE 'sum' END
+$$;
+COMMENT ON FUNCTION error_budget.amount_sum_function(error_budget.slos) IS
+    'The aggregate the scans sum the SLO''s amount with: error_budget.exact_sum for numeric amounts, sum for integer ones, NULL when amounts are converted to double precision row by row';
 
 CREATE FUNCTION error_budget.is_member_of(role oid) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$

@@ -171,9 +171,10 @@ DECLARE
     none boolean := planned = 'false';
     g text := '(' || slo.good || ')';
     w text := format('(%s)::pg_catalog.float8', slo.weight);
-    amount_sum text := CASE WHEN NOT per_row_amounts AND slo.kind IN ('amount_per_unit', 'cost_band', 'amount_cap')
-                                 AND error_budget.amount_sums_exactly(slo)
-                            THEN 'coalesce(sum((%s)) FILTER (WHERE %s), 0)::pg_catalog.float8'
+    exact_sum text := CASE WHEN NOT per_row_amounts AND slo.kind IN ('amount_per_unit', 'cost_band', 'amount_cap')
+                           THEN error_budget.amount_sum_function(slo) END;
+    amount_sum text := CASE WHEN exact_sum IS NOT NULL
+                            THEN 'coalesce(' || exact_sum || '((%s)) FILTER (WHERE %s), 0)::pg_catalog.float8'
                             ELSE 'coalesce(sum((%s)::pg_catalog.float8) FILTER (WHERE %s), 0)' END;
 BEGIN
     IF slo.kind = 'ratio' THEN
@@ -435,7 +436,8 @@ BEGIN
         concat_ws(', ', dim_list, '2'), error_budget.scan_totals_row(slo.id, 'r.dims', 0, '{}', ', r.series'),
         slo.baseline_days, error_budget.scan_totals_columns(),
         error_budget.slo_time_bound(slo, '$1'), error_budget.slo_time_bound(slo, '$2'),
-        CASE WHEN error_budget.amount_sums_exactly(slo) THEN format('sum((%s))::pg_catalog.float8', slo.amount)
+        CASE WHEN error_budget.amount_sum_function(slo) IS NOT NULL
+             THEN format('%s((%s))::pg_catalog.float8', error_budget.amount_sum_function(slo), slo.amount)
              ELSE format('sum((%s)::pg_catalog.float8)', slo.amount) END);
 END $$;
 COMMENT ON FUNCTION error_budget.baseline_scan_query(error_budget.slos, timestamptz, timestamptz) IS
