@@ -4,6 +4,10 @@
 --   only for values it cannot hold); about 4x faster per row.
 -- * New error_budget.amount_sum_function(slo): which aggregate sums an SLO's amount;
 --   slo_totals and baseline_scan_query use it (numeric amounts: exact_sum).
+-- * budget_current gets fillfactor 50: a transition updates its row on the same page
+--   (HOT), without a new entry in its jsonb primary key. (Pages already full get the
+--   free space as rows are rewritten; VACUUM FULL error_budget.budget_current makes
+--   room at once.)
 -- Sections between '-- ========' lines are copies of src/sql (made by
 -- scripts/gen_upgrade_0.9.0.sh with scripts/upgrade_section.py).
 \echo Use "ALTER EXTENSION error_budget UPDATE TO '0.9.0'" to load this file. \quit
@@ -44,6 +48,9 @@ COMMENT ON FUNCTION error_budget.exact_sum_deserialize(bytea, internal) IS
     'Deserializes an exact_sum state from bytea (parallel aggregation), validated';
 COMMENT ON FUNCTION error_budget.exact_sum_final(internal) IS
     'Final function of exact_sum: the sum as numeric (NULL without values)';
+
+-- ======== history.sql: budget_current's fillfactor ========
+ALTER TABLE error_budget.budget_current SET (fillfactor = 50);
 
 -- ======== catalog.sql: amount_sum_function ========
 CREATE FUNCTION error_budget.amount_sum_function(slo error_budget.slos) RETURNS text

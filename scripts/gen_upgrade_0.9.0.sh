@@ -11,6 +11,10 @@ cat <<'HEAD'
 --   only for values it cannot hold); about 4x faster per row.
 -- * New error_budget.amount_sum_function(slo): which aggregate sums an SLO's amount;
 --   slo_totals and baseline_scan_query use it (numeric amounts: exact_sum).
+-- * budget_current gets fillfactor 50: a transition updates its row on the same page
+--   (HOT), without a new entry in its jsonb primary key. (Pages already full get the
+--   free space as rows are rewritten; VACUUM FULL error_budget.budget_current makes
+--   room at once.)
 -- Sections between '-- ========' lines are copies of src/sql (made by
 -- scripts/gen_upgrade_0.9.0.sh with scripts/upgrade_section.py).
 \echo Use "ALTER EXTENSION error_budget UPDATE TO '0.9.0'" to load this file. \quit
@@ -18,6 +22,9 @@ cat <<'HEAD'
 -- ======== exact_sum.sql (new, whole file) ========
 HEAD
 cat src/sql/exact_sum.sql
+echo
+echo "-- ======== history.sql: budget_current's fillfactor ========"
+echo "ALTER TABLE error_budget.budget_current SET (fillfactor = 50);"
 echo
 # a new function: CREATE, not CREATE OR REPLACE
 python3 scripts/upgrade_section.py src/sql/catalog.sql amount_sum_function | sed 's/^CREATE OR REPLACE FUNCTION/CREATE FUNCTION/'

@@ -72,13 +72,13 @@ EB_FUNCTION(check_alert_window) {
 EB_FUNCTION(window_burn) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("window_burn: slo and totals are required")));
-    const Row slo = deform(PG_GETARG_HEAPTUPLEHEADER(0));
-    const Row totals_row = deform(PG_GETARG_HEAPTUPLEHEADER(1));
+    const Row slo = deform(PG_GETARG_HEAPTUPLEHEADER(0), fcinfo);
+    const Row totals_row = deform(PG_GETARG_HEAPTUPLEHEADER(1), fcinfo);
     RuleText rule_text = budget_rule(slo);
     const core::BudgetTotals totals = budget_totals(totals_row);
     const double window = interval_arg(fcinfo, 2, "window");
     const double period = interval_arg(fcinfo, 3, "period");
-    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "window_burn");
+    TupleDesc desc = error_budget::pg::result_desc(fcinfo, "window_burn");
     std::optional<double> burn;
     double events = 0;
     {
@@ -100,9 +100,9 @@ EB_FUNCTION(alert_pair) {
             ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("alert_pair: slo and both totals are required")));
     if (PG_ARGISNULL(5))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("alert_pair: factor must not be NULL")));
-    const Row slo = deform(PG_GETARG_HEAPTUPLEHEADER(0));
-    const core::BudgetTotals long_totals = budget_totals(deform(PG_GETARG_HEAPTUPLEHEADER(1)));
-    const core::BudgetTotals short_totals = budget_totals(deform(PG_GETARG_HEAPTUPLEHEADER(2)));
+    const Row slo = deform(PG_GETARG_HEAPTUPLEHEADER(0), fcinfo);
+    const core::BudgetTotals long_totals = budget_totals(deform(PG_GETARG_HEAPTUPLEHEADER(1), fcinfo));
+    const core::BudgetTotals short_totals = budget_totals(deform(PG_GETARG_HEAPTUPLEHEADER(2), fcinfo));
     RuleText rule_text = budget_rule(slo);
     const double long_seconds = interval_arg(fcinfo, 3, "long_window");
     const double short_seconds = interval_arg(fcinfo, 4, "short_window");
@@ -110,7 +110,7 @@ EB_FUNCTION(alert_pair) {
     const double period = interval_arg(fcinfo, 6, "period");
     std::optional<double> remaining;
     if (!PG_ARGISNULL(7)) remaining = PG_GETARG_FLOAT8(7);
-    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "alert_pair");
+    TupleDesc desc = error_budget::pg::result_desc(fcinfo, "alert_pair");
     std::optional<double> long_burn, short_burn, consumed, exhaustion;
     double short_events = 0;
     bool fires = false;

@@ -1,24 +1,106 @@
 #include "composite_row.hpp"
 
 extern "C" {
+#include "common/hashfn.h"
 #include "executor/executor.h"
+#include "funcapi.h"
 #include "utils/typcache.h"
 }
 
 namespace error_budget::pg {
 
-Row deform(HeapTupleHeader header) {
-    TupleDesc desc = lookup_rowtype_tupdesc_copy(HeapTupleHeaderGetTypeId(header), HeapTupleHeaderGetTypMod(header));
+struct RowShape {
+    Oid type;
+    int32 typmod;
+    TupleDesc desc;  // a copy, in the call site's memory
+    int table_size;  // a power of two, at least twice the columns
+    int16 *table;    // column index by hash of its name; -1: empty
+};
+
+namespace {
+
+constexpr int SHAPES_PER_CALL_SITE = 4;
+struct ShapeCache {
+    int count;
+    RowShape shapes[SHAPES_PER_CALL_SITE];
+    TupleDesc result;  // the function's blessed result descriptor, once made
+};
+
+ShapeCache *call_site_cache(FunctionCallInfo fcinfo) {
+    FmgrInfo *flinfo = fcinfo->flinfo;
+    if (!flinfo->fn_extra) flinfo->fn_extra = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(ShapeCache));
+    return static_cast<ShapeCache *>(flinfo->fn_extra);
+}
+
+uint32 name_hash(const char *name) {
+    return hash_bytes(reinterpret_cast<const unsigned char *>(name), static_cast<int>(strlen(name)));
+}
+
+// The shape of row type (type, typmod) for this call site, made on first sight;
+// nullptr when the call site already keeps as many shapes as it may.
+const RowShape *shape_of(FunctionCallInfo fcinfo, Oid type, int32 typmod) {
+    FmgrInfo *flinfo = fcinfo->flinfo;
+    ShapeCache *cache = call_site_cache(fcinfo);
+    for (int i = 0; i < cache->count; ++i)
+        if (cache->shapes[i].type == type && cache->shapes[i].typmod == typmod) return &cache->shapes[i];
+    if (cache->count == SHAPES_PER_CALL_SITE) return nullptr;
+    MemoryContext keep = MemoryContextSwitchTo(flinfo->fn_mcxt);
+    TupleDesc desc = lookup_rowtype_tupdesc_copy(type, typmod);
+    int size = 16;
+    while (size < 2 * desc->natts) size *= 2;
+    auto *table = static_cast<int16 *>(palloc(sizeof(int16) * size));
+    MemoryContextSwitchTo(keep);
+    for (int i = 0; i < size; ++i) table[i] = -1;
+    for (int c = 0; c < desc->natts; ++c) {
+        if (TupleDescAttr(desc, c)->attisdropped) continue;
+        int slot = static_cast<int>(name_hash(NameStr(TupleDescAttr(desc, c)->attname)) & (size - 1));
+        while (table[slot] >= 0) slot = (slot + 1) & (size - 1);
+        table[slot] = static_cast<int16>(c);
+    }
+    // Counted only once complete: an error above leaves nothing half made.
+    RowShape &shape = cache->shapes[cache->count];
+    shape = RowShape{type, typmod, desc, size, table};
+    ++cache->count;
+    return &shape;
+}
+
+}  // namespace
+
+TupleDesc result_desc(FunctionCallInfo fcinfo, const char *function) {
+    ShapeCache *cache = call_site_cache(fcinfo);
+    if (cache->result) return cache->result;
+    MemoryContext keep = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "%s: must return a composite", function);
+    desc = BlessTupleDesc(desc);
+    MemoryContextSwitchTo(keep);
+    cache->result = desc;
+    return desc;
+}
+
+Row deform(HeapTupleHeader header, FunctionCallInfo fcinfo) {
+    const Oid type = HeapTupleHeaderGetTypeId(header);
+    const int32 typmod = HeapTupleHeaderGetTypMod(header);
+    const RowShape *shape = fcinfo ? shape_of(fcinfo, type, typmod) : nullptr;
+    TupleDesc desc = shape ? shape->desc : lookup_rowtype_tupdesc_copy(type, typmod);
     HeapTupleData tuple{};
     tuple.t_len = HeapTupleHeaderGetDatumLength(header);
     tuple.t_data = header;
     Row row{desc, static_cast<Datum *>(palloc(desc->natts * sizeof(Datum))),
-            static_cast<bool *>(palloc(desc->natts * sizeof(bool)))};
+            static_cast<bool *>(palloc(desc->natts * sizeof(bool))), shape};
     heap_deform_tuple(&tuple, desc, row.values, row.nulls);
     return row;
 }
 
 int column_of(const Row &row, const char *name) {
+    if (row.shape) {
+        const RowShape &shape = *row.shape;
+        for (int slot = static_cast<int>(name_hash(name) & (shape.table_size - 1)); shape.table[slot] >= 0;
+             slot = (slot + 1) & (shape.table_size - 1))
+            if (strcmp(NameStr(TupleDescAttr(shape.desc, shape.table[slot])->attname), name) == 0) return shape.table[slot];
+        return -1;
+    }
     for (int c = 0; c < row.desc->natts; ++c)
         if (!TupleDescAttr(row.desc, c)->attisdropped && strcmp(NameStr(TupleDescAttr(row.desc, c)->attname), name) == 0)
             return c;

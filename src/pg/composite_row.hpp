@@ -8,14 +8,25 @@
 
 namespace error_budget::pg {
 
+struct RowShape;  // a row type's descriptor and its column names, hashed (composite_row.cpp)
+
 // A composite argument, deformed once: its columns by name.
 struct Row {
     TupleDesc desc;
     Datum *values;
     bool *nulls;
+    const RowShape *shape = nullptr;  // when known: columns found by hash
 };
 
-Row deform(HeapTupleHeader header);
+// Deforms a composite argument. Given the call's fcinfo, the row type's descriptor
+// and a hash of its column names are made once per call site and type (kept in
+// fn_extra): a function called once per budget otherwise copied the descriptor and
+// compared column names one by one on every call (most of snapshot_numbers' time).
+Row deform(HeapTupleHeader header, FunctionCallInfo fcinfo = nullptr);
+
+// The function's composite result descriptor (blessed), made once per call site
+// and kept with the shapes in fn_extra.
+TupleDesc result_desc(FunctionCallInfo fcinfo, const char *function);
 
 // The column `name`, or -1 when the row has none.
 int column_of(const Row &row, const char *name);

@@ -16,8 +16,8 @@ using namespace error_budget::pg;
 EB_FUNCTION(snapshot_numbers) {
     if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
         ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("snapshot_numbers: slo and totals are required")));
-    const Row slo = deform(PG_GETARG_HEAPTUPLEHEADER(0));
-    const Row totals_row = deform(PG_GETARG_HEAPTUPLEHEADER(1));
+    const Row slo = deform(PG_GETARG_HEAPTUPLEHEADER(0), fcinfo);
+    const Row totals_row = deform(PG_GETARG_HEAPTUPLEHEADER(1), fcinfo);
 
     // Unpacked into plain values first: the core runs between no two PostgreSQL calls.
     RuleText rule_text = budget_rule(slo);
@@ -41,10 +41,7 @@ EB_FUNCTION(snapshot_numbers) {
         numbers = core::compute_snapshot(rule, totals);
     }
 
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "snapshot_numbers: must return a composite");
-    desc = BlessTupleDesc(desc);
+    TupleDesc desc = result_desc(fcinfo, "snapshot_numbers");
     Datum values[8];
     bool nulls[8];
     auto put = [&](int column, const std::optional<double> &value) {
