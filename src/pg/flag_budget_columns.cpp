@@ -1,5 +1,9 @@
 #include "flag_budget_columns.hpp"
 
+extern "C" {
+#include "utils/jsonb.h"
+}
+
 namespace error_budget::pg {
 
 namespace {
@@ -88,6 +92,30 @@ char *budget_key_json(const TriggerData *data, const BudgetColumns &columns, cha
     }
     appendStringInfoChar(&json, '}');
     return json.data;
+}
+
+Datum budget_key_jsonb(const TriggerData *data, const BudgetColumns &columns, char *const *values, const int *lengths) {
+    // The same value jsonb_in makes of budget_key_json's text (its parser pushes the
+    // same way: keys sorted, the last of a repeated key kept), without the text.
+    JsonbParseState *state = nullptr;
+    pushJsonbValue(&state, WJB_BEGIN_OBJECT, nullptr);
+    for (int i = 0; i < columns.key_count; ++i) {
+        JsonbValue key{};
+        key.type = jbvString;
+        key.val.string.val = data->tg_trigger->tgargs[2 + i];
+        key.val.string.len = static_cast<int>(strlen(key.val.string.val));
+        pushJsonbValue(&state, WJB_KEY, &key);
+        JsonbValue value{};
+        if (values[i]) {
+            value.type = jbvString;
+            value.val.string.val = values[i];
+            value.val.string.len = lengths[i];
+        } else {
+            value.type = jbvNull;
+        }
+        pushJsonbValue(&state, WJB_VALUE, &value);
+    }
+    return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, nullptr)));
 }
 
 const char *flag_budget_usage_hint() {

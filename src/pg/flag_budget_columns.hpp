@@ -33,6 +33,8 @@ const char *flag_budget_usage_hint();
 // columns, e.g. {"vertical": "sales", "name": "latency"} ({} when the table is one
 // budget); values[i] is the text of key i (lengths[i] bytes), nullptr for NULL.
 char *budget_key_json(const TriggerData *data, const BudgetColumns &columns, char *const *values, const int *lengths);
+// The same key as jsonb, built directly (no text to parse).
+Datum budget_key_jsonb(const TriggerData *data, const BudgetColumns &columns, char *const *values, const int *lengths);
 
 }  // namespace error_budget::pg
 

@@ -39,9 +39,6 @@ namespace {
 // What this path holds in memory: about 32 bytes a row and 256 a budget. It is
 // taken when that fits in work_mem; beyond, the set-based statements run, whose
 // sorts and hashes spill to disk.
-// Short-lived allocations (a row's key texts, the jsonb parser's), reset often.
-MemoryContext scratch = nullptr;
-
 constexpr int64 BYTES_PER_ROW = 32;
 constexpr int64 BYTES_PER_BUDGET = 256;
 int64 work_mem_bytes() { return static_cast<int64>(work_mem) * 1024; }
@@ -49,8 +46,7 @@ int64 work_mem_bytes() { return static_cast<int64>(work_mem) * 1024; }
 struct Budget {
     char **parts;    // key values as text (nullptr: NULL)
     int *lengths;
-    char *json;      // the budget key, {"vertical": "sales", ...}
-    Datum jsonb;     // the same as jsonb, once made (0 before)
+    Datum jsonb;     // the budget key, {"vertical": "sales", ...}, once made (0 before)
     int rank;        // place in key order
     int current;     // current status (-1: new budget)
     bool created;    // its budget_current row was created by this statement
@@ -116,6 +112,9 @@ struct Statement {
     int64 row_count;
     bool by_time;
     int reader;  // the transition table's read pointer (rewindable)
+    // Short-lived allocations (a row's key texts, a jsonb key's making), reset often:
+    // thousands of budgets would otherwise leave megabytes.
+    MemoryContext scratch;
 };
 
 // The text of a key column's value (as the budget key prints it): the bytes of a
@@ -180,8 +179,8 @@ bool read_statement(Statement *s) {
     const Oid id_type = columns.snapshot_id != InvalidAttrNumber ? budget_column_type(rel, columns.snapshot_id) : InvalidOid;
     while (n < s->row_count && tuplestore_gettupleslot(store, true, false, slot)) {
         CHECK_FOR_INTERRUPTS();
-        MemoryContextReset(scratch);  // what the key texts of the last row needed
-        MemoryContext keep = MemoryContextSwitchTo(scratch);
+        MemoryContextReset(s->scratch);  // what the key texts of the last row needed
+        MemoryContext keep = MemoryContextSwitchTo(s->scratch);
         uint32 hash = 0;
         for (int i = 0; i < key_count; ++i) {
             if (!key_part(slot, columns.keys[i], key_is_text[i], &outputs[i], &parts[i], &lengths[i])) parts[i] = nullptr;
@@ -433,15 +432,14 @@ Datum text_array(const Arrays &a) { return as_array(a, TEXTOID, -1, false, TYPAL
 Datum int4_array(const Arrays &a) { return as_array(a, INT4OID, 4, true, TYPALIGN_INT); }
 Datum timestamptz_array(const Arrays &a) { return as_array(a, TIMESTAMPTZOID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE); }
 
-// The budget's key as jsonb, parsed once per statement; the parser's garbage goes
-// into a scratch context (thousands of budgets would otherwise leave megabytes).
-Datum jsonb_of(Budget &budget) {
+// The budget's key as jsonb, made once per statement.
+Datum jsonb_of(Statement *s, Budget &budget) {
     if (budget.jsonb) return budget.jsonb;
-    MemoryContext keep = MemoryContextSwitchTo(scratch);
-    const Datum parsed = DirectFunctionCall1(jsonb_in, CStringGetDatum(budget.json));
+    MemoryContext keep = MemoryContextSwitchTo(s->scratch);
+    const Datum made = budget_key_jsonb(s->data, *s->columns, budget.parts, budget.lengths);
     MemoryContextSwitchTo(keep);
-    budget.jsonb = datumCopy(parsed, false, -1);
-    MemoryContextReset(scratch);
+    budget.jsonb = datumCopy(made, false, -1);
+    MemoryContextReset(s->scratch);
     return budget.jsonb;
 }
 
@@ -524,7 +522,7 @@ void lock_existing(Statement *s, SPIPlanPtr plan, const int *which, int count, O
     Arrays keys = start(count), indices = start(count);
     for (int k = 0; k < count; ++k) {
         CHECK_FOR_INTERRUPTS();
-        keys.values[keys.count++] = jsonb_of(s->budgets[which[k]]);
+        keys.values[keys.count++] = jsonb_of(s, s->budgets[which[k]]);
         indices.values[indices.count++] = Int32GetDatum(which[k]);
     }
     Datum values[3] = {jsonb_array(keys), int4_array(indices), ObjectIdGetDatum(relation)};
@@ -541,8 +539,8 @@ void lock_existing(Statement *s, SPIPlanPtr plan, const int *which, int count, O
 
 bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum source, int limit,
                         BookkeepingTally *tally) {
-    scratch = AllocSetContextCreate(CurrentMemoryContext, "flag_budget scratch", ALLOCSET_SMALL_SIZES);
     Statement s{};
+    s.scratch = AllocSetContextCreate(CurrentMemoryContext, "flag_budget scratch", ALLOCSET_SMALL_SIZES);
     s.data = data;
     s.columns = &columns;
     s.row_count = tuplestore_tuple_count(data->tg_newtable);
@@ -553,10 +551,6 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     s.by_time = columns.computed_at != InvalidAttrNumber;
     if (!read_statement(&s)) return false;
     order_statement(&s);
-    for (int b = 0; b < s.budget_count; ++b) {
-        CHECK_FOR_INTERRUPTS();
-        s.budgets[b].json = budget_key_json(data, columns, s.budgets[b].parts, s.budgets[b].lengths);
-    }
 
     SPIPlanPtr plans[IN_MEMORY_STATEMENT_COUNT];
     plans_for(data, columns, s.budget_count, plans);
@@ -584,7 +578,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
             CHECK_FOR_INTERRUPTS();
             const int b = s.by_rank[r];
             if (budgets[b].current >= 0 || budgets[b].created) continue;
-            keys.values[keys.count++] = jsonb_of(budgets[b]);
+            keys.values[keys.count++] = jsonb_of(&s, budgets[b]);
             indices.values[indices.count++] = Int32GetDatum(b);
             last.values[last.count++] = CStringGetTextDatum(status_label(s.rows[end[b] - 1].status));
         }
@@ -621,7 +615,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
             if (budget.current < 0) continue;
             for (int64 i = begin[b]; i < end[b] && !budget.candidate; ++i) budget.candidate = s.rows[i].status != budget.current;
             if (!budget.candidate) continue;
-            keys.values[keys.count++] = jsonb_of(budget);
+            keys.values[keys.count++] = jsonb_of(&s, budget);
             indices.values[indices.count++] = Int32GetDatum(b);
             firsts.values[firsts.count++] = TimestampTzGetDatum(s.rows[begin[b]].at);
         }
@@ -658,7 +652,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
             changed = true;
         }
         if (changed && budget.current >= 0) {
-            moved_keys.values[moved_keys.count++] = jsonb_of(budget);
+            moved_keys.values[moved_keys.count++] = jsonb_of(&s, budget);
             moved_status.values[moved_status.count++] = CStringGetTextDatum(status_label(previous));
         }
     }
@@ -673,7 +667,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     for (int64 t = 0; t < transition_count; ++t) {
         CHECK_FOR_INTERRUPTS();
         const Transition &tr = transitions[t];
-        keys.values[keys.count++] = jsonb_of(budgets[tr.budget]);
+        keys.values[keys.count++] = jsonb_of(&s, budgets[tr.budget]);
         from_nulls[froms.count] = tr.from < 0;
         froms.values[froms.count++] = tr.from < 0 ? Datum(0) : CStringGetTextDatum(status_label(tr.from));
         tos.values[tos.count++] = CStringGetTextDatum(status_label(tr.to));
