@@ -78,7 +78,7 @@ EB_FUNCTION(window_burn) {
     const core::BudgetTotals totals = budget_totals(totals_row);
     const double window = interval_arg(fcinfo, 2, "window");
     const double period = interval_arg(fcinfo, 3, "period");
-    TupleDesc desc = error_budget::pg::result_desc(fcinfo, "window_burn");
+    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "window_burn");
     std::optional<double> burn;
     double events = 0;
     {
@@ -110,7 +110,7 @@ EB_FUNCTION(alert_pair) {
     const double period = interval_arg(fcinfo, 6, "period");
     std::optional<double> remaining;
     if (!PG_ARGISNULL(7)) remaining = PG_GETARG_FLOAT8(7);
-    TupleDesc desc = error_budget::pg::result_desc(fcinfo, "alert_pair");
+    TupleDesc desc = error_budget::pg::composite_result_desc(fcinfo, "alert_pair");
     std::optional<double> long_burn, short_burn, consumed, exhaustion;
     double short_events = 0;
     bool fires = false;

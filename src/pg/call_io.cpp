@@ -2,13 +2,6 @@
 
 namespace error_budget::pg {
 
-TupleDesc composite_result_desc(FunctionCallInfo fcinfo, const char *function) {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "%s: must return a composite", function);
-    return BlessTupleDesc(desc);
-}
-
 ArrayElements array_arg(FunctionCallInfo fcinfo, int argno, Oid type, const char *what) {
     if (PG_ARGISNULL(argno)) return ArrayElements{nullptr, 0};
     ArrayType *array = PG_GETARG_ARRAYTYPE_P(argno);

@@ -1,14 +1,11 @@
-// What the glue's SQL-callable functions share to read array arguments and build
-// composite results (every one of them would otherwise repeat these lines).
+// What the glue's SQL-callable functions share to read array arguments (every one
+// of them would otherwise repeat these lines; composite results: composite_row.hpp).
 // Each may ereport: call them before any C++ object with a destructor exists.
 #pragma once
 
 #include "postgres_headers.hpp"
 
 namespace error_budget::pg {
-
-// The blessed tuple descriptor of a function returning a composite.
-TupleDesc composite_result_desc(FunctionCallInfo fcinfo, const char *function);
 
 // The elements of a one-dimensional array argument of element type `type`; a
 // NULL array gives no elements, a NULL element is refused (22004) naming `what`.

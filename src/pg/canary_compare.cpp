@@ -11,6 +11,7 @@
 #include "../core/rank_sum_test.hpp"
 #include "boundary.hpp"
 #include "call_io.hpp"
+#include "composite_row.hpp"
 #include "canary_samples_datum.hpp"
 
 namespace core = error_budget::core;

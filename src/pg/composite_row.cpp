@@ -66,7 +66,7 @@ const RowShape *shape_of(FunctionCallInfo fcinfo, Oid type, int32 typmod) {
 
 }  // namespace
 
-TupleDesc result_desc(FunctionCallInfo fcinfo, const char *function) {
+TupleDesc composite_result_desc(FunctionCallInfo fcinfo, const char *function) {
     ShapeCache *cache = call_site_cache(fcinfo);
     if (cache->result) return cache->result;
     MemoryContext keep = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);

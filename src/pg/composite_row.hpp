@@ -26,7 +26,7 @@ Row deform(HeapTupleHeader header, FunctionCallInfo fcinfo = nullptr);
 
 // The function's composite result descriptor (blessed), made once per call site
 // and kept with the shapes in fn_extra.
-TupleDesc result_desc(FunctionCallInfo fcinfo, const char *function);
+TupleDesc composite_result_desc(FunctionCallInfo fcinfo, const char *function);
 
 // The column `name`, or -1 when the row has none.
 int column_of(const Row &row, const char *name);

@@ -11,6 +11,7 @@
 #include "../core/wilson_interval.hpp"
 #include "boundary.hpp"
 #include "call_io.hpp"
+#include "composite_row.hpp"
 
 namespace core = error_budget::core;
 

@@ -41,7 +41,7 @@ EB_FUNCTION(snapshot_numbers) {
         numbers = core::compute_snapshot(rule, totals);
     }
 
-    TupleDesc desc = result_desc(fcinfo, "snapshot_numbers");
+    TupleDesc desc = composite_result_desc(fcinfo, "snapshot_numbers");
     Datum values[8];
     bool nulls[8];
     auto put = [&](int column, const std::optional<double> &value) {
