@@ -15,6 +15,8 @@ cat <<'HEAD'
 --   (HOT), without a new entry in its jsonb primary key. (Pages already full get the
 --   free space as rows are rewritten; VACUUM FULL error_budget.budget_current makes
 --   room at once.)
+-- * compute_budgets finds the budgets that got no result by their identity as three
+--   texts (vertical, name, scope), not as jsonb.
 -- Sections between '-- ========' lines are copies of src/sql (made by
 -- scripts/gen_upgrade_0.9.0.sh with scripts/upgrade_section.py).
 \echo Use "ALTER EXTENSION error_budget UPDATE TO '0.9.0'" to load this file. \quit
@@ -28,5 +30,5 @@ echo "ALTER TABLE error_budget.budget_current SET (fillfactor = 50);"
 echo
 # a new function: CREATE, not CREATE OR REPLACE
 python3 scripts/upgrade_section.py src/sql/catalog.sql amount_sum_function | sed 's/^CREATE OR REPLACE FUNCTION/CREATE FUNCTION/'
-python3 scripts/upgrade_section.py src/sql/compute.sql slo_totals baseline_scan_query
+python3 scripts/upgrade_section.py src/sql/compute.sql slo_totals baseline_scan_query compute_budgets
 } > extension/error_budget--0.8.0--0.9.0.sql

@@ -668,25 +668,26 @@ BEGIN
     -- (Budgets that got a result this time are left out first, by a hash anti-join on
     -- their identity, and materialized: only the silent ones are looked up. Planned
     -- as one join, the lookup ran for every budget of budget_current first. The
-    -- identity is compared as budget_current keys it, one jsonb, by a hashed EXCEPT:
-    -- as an anti-join it was planned as a merge, sorting 2 x 49,000 keys.)
+    -- identity (vertical, name, scope) is compared as three texts by a hashed EXCEPT:
+    -- as an anti-join it was planned as a merge, sorting 2 x 49,000 keys, and as
+    -- budget_current's jsonb keys it cost a jsonb built and hashed per budget, 129
+    -- ms where the texts take 77.)
     WITH silent AS MATERIALIZED (
-        SELECT w.slo, x.budget
-        FROM (SELECT c.budget FROM error_budget.budget_current c
+        SELECT w.slo, x.vertical, x.name, x.scope
+        FROM (SELECT c.budget ->> 'vertical' AS vertical, c.budget ->> 'name' AS name, c.budget ->> 'scope' AS scope
+              FROM error_budget.budget_current c
               WHERE c.source = 'error_budget.error_budgets'::regclass
                 AND c.budget ->> 'name' IN (SELECT (w.slo).name FROM pg_temp.error_budget_work w)
               EXCEPT
-              SELECT pg_catalog.jsonb_build_object('vertical', error_budget.budget_vertical(p.dims), 'name', (w.slo).name,
-                                                   'scope', error_budget.budget_scope(p.dims, (w.slo).dimensions))
+              SELECT error_budget.budget_vertical(p.dims), (w.slo).name, error_budget.budget_scope(p.dims, (w.slo).dimensions)
               FROM pg_temp.error_budget_pending p JOIN pg_temp.error_budget_work w ON (w.slo).id = p.slo_id) AS x
-        JOIN pg_temp.error_budget_work w ON (w.slo).name = x.budget ->> 'name'
+        JOIN pg_temp.error_budget_work w ON (w.slo).name = x.name
     )
     INSERT INTO pg_temp.error_budget_pending (slo_id, dims)
     SELECT DISTINCT (s.slo).id, last.dimensions
     FROM silent s
     CROSS JOIN LATERAL (SELECT b.dimensions FROM error_budget.error_budgets b
-                        WHERE b.vertical = s.budget ->> 'vertical' AND b.name = s.budget ->> 'name'
-                          AND b.scope = s.budget ->> 'scope' AND b.computed_at < at
+                        WHERE b.vertical = s.vertical AND b.name = s.name AND b.scope = s.scope AND b.computed_at < at
                         ORDER BY b.computed_at DESC, b.id DESC LIMIT 1) AS last
     WHERE (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(last.dimensions) AS k)
               IS NOT DISTINCT FROM (SELECT array_agg(d::text ORDER BY d) FROM unnest((s.slo).dimensions) AS d);
