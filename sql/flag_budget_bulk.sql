@@ -34,6 +34,14 @@ INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, compu
 SELECT name, from_status, to_status, computed_at::date AS day FROM error_budget.budget_events
 WHERE vertical = 'm' ORDER BY id;
 SELECT budget ->> 'name' AS name, status FROM error_budget.budget_current WHERE budget ->> 'vertical' = 'm' ORDER BY 1;
+-- One row per budget in each statement (as compute_budgets writes them; a query of
+-- its own): a backfill behind a snapshot that logged nothing (its status did not
+-- change) is history too, and the table's later snapshot is what says so.
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES ('m1', 'h', 0.9, 0.5, '2026-10-01');
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES ('m1', 'h', 0.9, 0.6, '2026-10-03');
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES ('m1', 'h', 0.9, 0.05, '2026-10-02');
+INSERT INTO error_budget.error_budgets (vertical, name, target, remaining, computed_at) VALUES ('m1', 'h', 0.9, 0.05, '2026-10-04');
+SELECT from_status, to_status, computed_at::date AS day FROM error_budget.budget_events WHERE vertical = 'm1' ORDER BY id;
 -- Every snapshot got its status all the same.
 SELECT name, computed_at::date AS day, status FROM error_budget.error_budgets WHERE vertical = 'm' ORDER BY name, computed_at;
 

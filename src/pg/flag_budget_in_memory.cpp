@@ -282,7 +282,9 @@ void order_statement(Statement *s) {
 
 // ---- SQL ---------------------------------------------------------------------------
 
-enum InMemoryStatement { LOCK_BUDGETS, CREATE_BUDGETS, OURS, LATEST_BEFORE, LOG_TRANSITIONS, IN_MEMORY_STATEMENT_COUNT };
+enum InMemoryStatement {
+    LOCK_BUDGETS, CREATE_BUDGETS, OURS, LATEST_BEFORE, LATEST_BEFORE_ONE_ROW, LOG_TRANSITIONS, IN_MEMORY_STATEMENT_COUNT
+};
 
 const char *const lock_sql =
     "SELECT b.i::pg_catalog.int4, c.status::pg_catalog.text FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]))"
@@ -303,7 +305,23 @@ const char *const ours_sql =
     " AND c.budget OPERATOR(pg_catalog.=) b.budget WHERE c.xmin OPERATOR(pg_catalog.=) $4::pg_catalog.xid";
 const Oid ours_types[] = {JSONBARRAYOID, INT4ARRAYOID, OIDOID, XIDOID};
 
-char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
+// "key1 = (b.budget ->> 'key1') AND ... " for the table's rows aliased `alias`.
+StringInfoData key_match(const TriggerData *data, const BudgetColumns &columns, const char *alias) {
+    Relation rel = data->tg_relation;
+    StringInfoData match;
+    initStringInfo(&match);
+    for (int i = 0; i < columns.key_count; ++i) {
+        const char *column = quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), columns.keys[i] - 1)->attname));
+        append_key_text(&match, rel, columns.keys[i], psprintf("%s.%s", alias, column));
+        appendStringInfo(&match, " OPERATOR(pg_catalog.=) (b.budget ->> %s) AND ", quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
+    }
+    return match;
+}
+
+// What each budget had later than its first row here: a logged transition or a row
+// of the table that is not one of the statement's own (one_row_each: every budget
+// has one row in the statement, a simpler query).
+char *latest_sql(const TriggerData *data, const BudgetColumns &columns, bool one_row_each) {
     Relation rel = data->tg_relation;
     StringInfoData sql;
     initStringInfo(&sql);
@@ -316,6 +334,20 @@ char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
         return sql.data;
     }
     const char *at = quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), columns.computed_at - 1)->attname));
+    if (one_row_each) {
+        // Each budget has one row here, computed at first_at: no row of the table
+        // computed after it can be one of the statement's own, and the latest is one
+        // backward step of an index on (keys, computed_at).
+        appendStringInfo(&sql,
+                         "SELECT b.i::pg_catalog.int4, GREATEST((SELECT pg_catalog.max(e.computed_at) FROM error_budget.budget_events e"
+                         " WHERE e.source OPERATOR(pg_catalog.=) $3 AND e.budget OPERATOR(pg_catalog.=) b.budget),"
+                         " (SELECT pg_catalog.max(t.%1$s) FROM %2$s t WHERE %3$st.%1$s OPERATOR(pg_catalog.>) b.first_at))"
+                         " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.jsonb[]), pg_catalog.unnest($2::pg_catalog.int4[]),"
+                         " pg_catalog.unnest($4::pg_catalog.timestamptz[])) AS b(budget, i, first_at)",
+                         at, quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)),
+                         key_match(data, columns, "t").data);
+        return sql.data;
+    }
     // Anti-joins, not NOT IN: a NOT IN whose hash table outgrows work_mem is probed
     // row by row, quadratic in the statement's size.
     appendStringInfo(&sql,
@@ -323,8 +355,7 @@ char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
                      " pg_catalog.unnest($4::pg_catalog.timestamptz[])) AS b(budget, i, first_at))"
                      ", later AS (SELECT b.i, t.%1$s AS at",
                      at);
-    StringInfoData match, mine_keys, same;
-    initStringInfo(&match);
+    StringInfoData match = key_match(data, columns, "t"), mine_keys, same;
     initStringInfo(&mine_keys);
     initStringInfo(&same);
     for (int i = 0; i < columns.key_count; ++i) {
@@ -332,8 +363,6 @@ char *latest_sql(const TriggerData *data, const BudgetColumns &columns) {
         appendStringInfo(&sql, ", ");
         append_key_text(&sql, rel, columns.keys[i], psprintf("t.%s", column));
         appendStringInfo(&sql, " AS k%d", i + 1);
-        append_key_text(&match, rel, columns.keys[i], psprintf("t.%s", column));
-        appendStringInfo(&match, " OPERATOR(pg_catalog.=) (b.budget ->> %s) AND ", quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
         appendStringInfo(&mine_keys, ", ");
         append_key_text(&mine_keys, rel, columns.keys[i], psprintf("n.%s", column));
         appendStringInfo(&mine_keys, " AS k%d", i + 1);
@@ -410,7 +439,8 @@ void plans_for(const TriggerData *data, const BudgetColumns &columns, int budget
     plans[LOCK_BUDGETS] = keep(lock_sql, 3, lock_types, generic);
     plans[CREATE_BUDGETS] = keep(create_sql, 4, create_types, generic);
     plans[OURS] = keep(ours_sql, 4, ours_types, generic);
-    plans[LATEST_BEFORE] = keep(latest_sql(data, columns), 4, latest_types, generic);
+    plans[LATEST_BEFORE] = keep(latest_sql(data, columns, false), 4, latest_types, generic);
+    plans[LATEST_BEFORE_ONE_ROW] = keep(latest_sql(data, columns, true), 4, latest_types, generic);
     plans[LOG_TRANSITIONS] = keep(log_sql(), 12, log_types, generic);
     keep_plans(data, kind, plans, IN_MEMORY_STATEMENT_COUNT);
 }
@@ -608,6 +638,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
     // 3. Existing budgets whose status may change: what they had later, before.
     {
         Arrays keys = start(s.budget_count), indices = start(s.budget_count), firsts = start(s.budget_count);
+        bool one_row_each = true;  // every candidate has one row in the statement
         for (int r = 0; r < s.budget_count; ++r) {
             CHECK_FOR_INTERRUPTS();
             const int b = s.by_rank[r];
@@ -615,13 +646,14 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
             if (budget.current < 0) continue;
             for (int64 i = begin[b]; i < end[b] && !budget.candidate; ++i) budget.candidate = s.rows[i].status != budget.current;
             if (!budget.candidate) continue;
+            one_row_each = one_row_each && end[b] - begin[b] == 1;
             keys.values[keys.count++] = jsonb_of(&s, budget);
             indices.values[indices.count++] = Int32GetDatum(b);
             firsts.values[firsts.count++] = TimestampTzGetDatum(s.rows[begin[b]].at);
         }
         if (keys.count > 0) {
             Datum values[4] = {jsonb_array(keys), int4_array(indices), source, timestamptz_array(firsts)};
-            execute(plans[LATEST_BEFORE], values, nullptr);
+            execute(plans[one_row_each ? LATEST_BEFORE_ONE_ROW : LATEST_BEFORE], values, nullptr);
             for (uint64 r = 0; r < SPI_processed; ++r) {
                 bool isnull = false;
                 const int b = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));

@@ -21,7 +21,7 @@ enum class FlagBudgetPlans : int {
     InMemoryMany,   // the same, custom plans for statements of many budgets
     SetBased,       // the set-based statement form (flag_budget_bulk.cpp)
 };
-constexpr int MAX_KEPT_PLANS = 5;
+constexpr int MAX_KEPT_PLANS = 6;
 
 // The plans kept for the trigger's table and `kind`, or nullptr when there are
 // none: not prepared yet in this backend, or retired since by a change of the table.
