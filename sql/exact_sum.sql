@@ -17,6 +17,12 @@ SELECT v, error_budget.exact_sum(x)::text AS exact_sum, sum(x)::text AS sum
 FROM (VALUES ('nan', 1::numeric), ('nan', 'NaN'), ('inf', 'Infinity'), ('inf', 2), ('both', 'Infinity'), ('both', '-Infinity'),
              ('-inf', '-Infinity'), ('-inf', 1e50)) AS t(v, x)
 GROUP BY v ORDER BY v;
+-- Compressed values (8,500 digits each, stored compressed): fetched whole, summed exactly.
+CREATE TEMP TABLE big_values (x numeric);
+INSERT INTO big_values SELECT (repeat('7', 8000) || '.' || repeat('3', 500))::numeric FROM generate_series(1, 3);
+INSERT INTO big_values VALUES (1.5), (-2);
+SELECT pg_column_compression(x) IS NOT NULL AS compressed FROM big_values LIMIT 1;
+SELECT error_budget.exact_sum(x)::text = sum(x)::text AS same_compressed FROM big_values;
 -- No rows, or only NULLs: NULL.
 SELECT error_budget.exact_sum(x) IS NULL AS no_rows FROM odd_values WHERE false;
 SELECT error_budget.exact_sum(NULL::numeric) IS NULL AS only_nulls FROM generate_series(1, 3);
