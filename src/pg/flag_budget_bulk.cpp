@@ -48,6 +48,8 @@
 extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_trigger.h"
+#include "replication/logicalworker.h"
+#include "replication/worker_internal.h"
 }
 
 namespace error_budget::pg {
@@ -434,6 +436,11 @@ void announce_summary(const BookkeepingTally &tally, Datum source) {
 }
 
 bool statement_bookkeeping_follows(const TriggerData *row_trigger, Oid function) {
+    // A logical replication apply worker fires row triggers only, never statement
+    // triggers: on a subscriber whose flag_budget triggers are ENABLE ALWAYS or
+    // REPLICA, the row form does all the bookkeeping of applied rows. (The initial
+    // table synchronization copies like COPY, which fires both forms.)
+    if (IsLogicalWorker() && !am_tablesync_worker()) return false;
     const TriggerDesc *triggers = row_trigger->tg_relation->trigdesc;
     if (!triggers || !triggers->trig_insert_new_table) return false;
     for (int i = 0; i < triggers->numtriggers; ++i) {
