@@ -2,7 +2,8 @@
 # bench/trigger.sh [SNAPSHOTS] — benchmark (not a test): the cost of the flag_budget
 # trigger on error_budget.error_budgets against the same table without it
 # (CREATE TABLE ... (LIKE error_budget.error_budgets INCLUDING ALL): same columns,
-# defaults, identity, constraints and indexes), same rows, same run.
+# defaults, identity, constraints and indexes; and, beside, the same with
+# error_budgets' foreign key, which LIKE does not copy), same rows, same run.
 #
 #   bench/trigger.sh             100,000 snapshots of 32 budgets (4 verticals x 8 names)
 #   RUNS=3 bench/trigger.sh 20000
@@ -41,6 +42,10 @@ PSQL=("$(eb_pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -d postgres)
 "${PSQL[@]}" <<SQL
 CREATE EXTENSION error_budget;
 CREATE TABLE plain_budgets (LIKE error_budget.error_budgets INCLUDING ALL);
+-- The same with error_budgets' foreign key (a constraint of the table, not the
+-- trigger; LIKE does not copy it): the faithful baseline, printed beside.
+CREATE TABLE fk_budgets (LIKE error_budget.error_budgets INCLUDING ALL);
+ALTER TABLE fk_budgets ADD FOREIGN KEY (slo_id) REFERENCES error_budget.slos (id) ON DELETE SET NULL;
 -- The snapshots to write: 32 budgets, a random walk of remaining for each.
 CREATE TABLE source_snapshots AS
 SELECT (ARRAY['healthcare', 'real_estate', 'sales', 'after_hours'])[1 + b % 4] AS vertical,
@@ -70,7 +75,7 @@ SQL
 # milliseconds of the last one.
 time_ms() {
     "${PSQL[@]}" <<SQL | awk '/^Time:/ {t = $2} END {print t}'
-TRUNCATE plain_budgets, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current;
+TRUNCATE plain_budgets, fk_budgets, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current;
 CHECKPOINT;
 \timing on
 $1
@@ -90,7 +95,7 @@ steady_sql() {
 declare -A times
 for ((i = 1; i <= RUNS; i++)); do
     for mode in steady bulk per_run; do
-        for table in plain_budgets error_budget.error_budgets; do
+        for table in plain_budgets fk_budgets error_budget.error_budgets; do
             times[$mode,$table]+="$(time_ms "$("${mode}_sql" "$table")") "
         done
     done
@@ -103,10 +108,13 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print (
 
 printf '\nflag_budget trigger: %s snapshots of 32 budgets, %s transitions logged per pass; %s runs, median ms, %s cores\n' \
     "$SNAPSHOTS" "$transitions" "$RUNS" "$(nproc)"
-printf '%-10s %14s %14s %8s %8s\n' mode without with ratio goal
+printf '%-10s %14s %14s %8s %8s %14s %10s\n' mode without with ratio goal "without, FK" "ratio, FK"
 for mode in steady bulk per_run; do
     plain=$(echo "${times[$mode,plain_budgets]}" | median)
+    with_fk=$(echo "${times[$mode,fk_budgets]}" | median)
     flagged=$(echo "${times[$mode,error_budget.error_budgets]}" | median)
-    printf '%-10s %14.1f %14.1f %7.2fx %8s\n' "$mode" "$plain" "$flagged" \
-        "$(awk -v a="$flagged" -v b="$plain" 'BEGIN {print a / b}')" "<= 1.3x"
+    printf '%-10s %14.1f %14.1f %7.2fx %8s %14.1f %9.2fx\n' "$mode" "$plain" "$flagged" \
+        "$(awk -v a="$flagged" -v b="$plain" 'BEGIN {print a / b}')" "<= 1.3x" "$with_fk" \
+        "$(awk -v a="$flagged" -v b="$with_fk" 'BEGIN {print a / b}')"
 done
+echo "(without: LIKE error_budgets INCLUDING ALL, no foreign key; without, FK: the same with error_budgets' foreign key)"
