@@ -86,11 +86,13 @@ MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char *function) {
     return context;
 }
 
-// rest + value, kept in the aggregate's context.
+// rest + value, kept in the aggregate's context; the old rest is freed (a column of
+// values that all take the slow path must not grow the state with every row).
 Datum add_to_rest(MemoryContext context, Datum rest, Datum value) {
     MemoryContext keep = MemoryContextSwitchTo(context);
     const Datum sum = rest ? DirectFunctionCall2(numeric_add, rest, value) : datumCopy(value, false, -1);
     MemoryContextSwitchTo(keep);
+    if (rest) pfree(DatumGetPointer(rest));
     return sum;
 }
 
