@@ -42,4 +42,11 @@ const char *status_name(BudgetStatus status) {
     return "no_data";
 }
 
+std::optional<BudgetStatus> status_named(std::string_view label) {
+    for (auto status : {BudgetStatus::NoData, BudgetStatus::Ok, BudgetStatus::Blocked, BudgetStatus::Escalated,
+                        BudgetStatus::Exhausted})
+        if (label == status_name(status)) return status;
+    return std::nullopt;
+}
+
 }  // namespace error_budget::core

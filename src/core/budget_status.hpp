@@ -10,6 +10,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 namespace error_budget::core {
 
@@ -29,5 +30,8 @@ BudgetStatus status_for(std::optional<double> remaining, const StatusThresholds 
 
 // "no_data", "ok", "blocked", "escalated", "exhausted": the SQL labels.
 const char *status_name(BudgetStatus status);
+
+// The status a label names; nothing for any other text.
+std::optional<BudgetStatus> status_named(std::string_view label);
 
 }  // namespace error_budget::core

@@ -43,6 +43,14 @@ Oid budget_column_type(Relation rel, AttrNumber attnum) {
     return getBaseType(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid);
 }
 
+int64 snapshot_id_of(Datum id, Oid type) {
+    switch (type) {
+        case INT8OID: return DatumGetInt64(id);
+        case INT4OID: return DatumGetInt32(id);
+        default: return DatumGetInt16(id);
+    }
+}
+
 BudgetColumns resolve_budget_columns(const TriggerData *data) {
     const Trigger *trigger = data->tg_trigger;
     Relation rel = data->tg_relation;

@@ -26,6 +26,9 @@ BudgetColumns resolve_budget_columns(const TriggerData *data);
 // The base type of a column.
 Oid budget_column_type(Relation rel, AttrNumber attnum);
 
+// A snapshot id column's value (int2, int4 or int8: `type`, its base type) as int8.
+int64 snapshot_id_of(Datum id, Oid type);
+
 // How flag_budget is meant to be declared (the hint of every misuse error).
 const char *flag_budget_usage_hint();
 

@@ -76,11 +76,11 @@ constexpr core::BudgetStatus statuses[] = {core::BudgetStatus::NoData, core::Bud
 
 const char *status_label(int status) { return core::status_name(statuses[status]); }
 
+// The status a label names, as an index into `statuses` (their order is the enum's).
+static_assert(static_cast<int>(core::BudgetStatus::Exhausted) == 4 && static_cast<int>(core::BudgetStatus::NoData) == 0,
+              "statuses[] follows core::BudgetStatus");
 int status_code(const char *label, int length) {
-    for (int i = 0; i < 5; ++i) {
-        const char *name = status_label(i);
-        if (static_cast<int>(strlen(name)) == length && memcmp(name, label, length) == 0) return i;
-    }
+    if (const auto status = core::status_named(std::string_view(label, length))) return static_cast<int>(*status);
     ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                     errmsg("flag_budget: unknown budget status \"%.*s\"", length, label)));
     pg_unreachable();
@@ -248,13 +248,7 @@ bool read_statement(Statement *s) {
         row.snapshot_id = PG_INT64_MAX;
         if (columns.snapshot_id != InvalidAttrNumber) {
             const Datum id = slot_getattr(slot, columns.snapshot_id, &isnull);
-            if (!isnull) {
-                switch (id_type) {
-                    case INT8OID: row.snapshot_id = DatumGetInt64(id); break;
-                    case INT4OID: row.snapshot_id = DatumGetInt32(id); break;
-                    default: row.snapshot_id = DatumGetInt16(id); break;
-                }
-            }
+            if (!isnull) row.snapshot_id = snapshot_id_of(id, id_type);
         }
         ++n;
     }
@@ -527,10 +521,7 @@ SnapshotValues read_snapshot_values(Statement *s, const Transition *transitions,
         if (columns.snapshot_id != InvalidAttrNumber) {
             const Datum id = slot_getattr(slot, columns.snapshot_id, &isnull);
             v.id_nulls[t] = isnull;
-            v.ids.values[t] = isnull ? Datum(0)
-                              : id_type == INT8OID ? Int64GetDatum(DatumGetInt64(id))
-                              : id_type == INT4OID ? Int64GetDatum(DatumGetInt32(id))
-                                                   : Int64GetDatum(DatumGetInt16(id));
+            v.ids.values[t] = isnull ? Datum(0) : Int64GetDatum(snapshot_id_of(id, id_type));
         }
         v.dimension_nulls[t] = true;
         if (columns.dimensions != InvalidAttrNumber) {

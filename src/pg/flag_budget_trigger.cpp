@@ -201,10 +201,8 @@ void forget_status_cache_on_subabort(SubXactEvent event, SubTransactionId, SubTr
     if (event == SUBXACT_EVENT_ABORT_SUB) status_cache = nullptr;
 }
 
-core::BudgetStatus status_named(const char *label) {
-    for (auto status : {core::BudgetStatus::NoData, core::BudgetStatus::Ok, core::BudgetStatus::Blocked,
-                        core::BudgetStatus::Escalated, core::BudgetStatus::Exhausted})
-        if (strcmp(label, core::status_name(status)) == 0) return status;
+core::BudgetStatus status_labelled(const char *label) {
+    if (const auto status = core::status_named(label)) return *status;
     elog(ERROR, "flag_budget: unknown budget status \"%s\"", label);
     pg_unreachable();
 }
@@ -392,13 +390,7 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
     isnull = true;
     if (columns.snapshot_id != InvalidAttrNumber) {
         const Datum id = heap_getattr(tuple, columns.snapshot_id, desc, &isnull);
-        if (!isnull) {
-            switch (budget_column_type(rel, columns.snapshot_id)) {
-                case INT8OID: values[P_SNAPSHOT] = id; break;
-                case INT4OID: values[P_SNAPSHOT] = Int64GetDatum(DatumGetInt32(id)); break;
-                default: values[P_SNAPSHOT] = Int64GetDatum(DatumGetInt16(id)); break;
-            }
-        }
+        if (!isnull) values[P_SNAPSHOT] = Int64GetDatum(error_budget::pg::snapshot_id_of(id, budget_column_type(rel, columns.snapshot_id)));
     }
     if (isnull) nulls[P_SNAPSHOT] = 'n';
     isnull = true;
@@ -414,7 +406,7 @@ void record_status(const TriggerData *data, HeapTuple tuple, const BudgetColumns
     core::BudgetStatus now_current = status;
     if (current.previous && strcmp(current.previous, core::status_name(status)) != 0 &&
         is_history(data, tuple, columns, values, nulls)) {
-        now_current = status_named(current.previous);  // written-back history: the budget stays as it is
+        now_current = status_labelled(current.previous);  // written-back history: the budget stays as it is
     } else if (!current.previous || strcmp(current.previous, core::status_name(status)) != 0) {
         values[P_ROW] = PointerGetDatum(&current.row);
         if (current.previous) {

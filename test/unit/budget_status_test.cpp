@@ -69,3 +69,16 @@ TEST(BudgetStatus, Names) {
     EXPECT_STREQ(status_name(BudgetStatus::Escalated), "escalated");
     EXPECT_STREQ(status_name(BudgetStatus::Exhausted), "exhausted");
 }
+
+TEST(BudgetStatus, NamedReadsEveryLabelBack) {
+    for (auto status : {BudgetStatus::NoData, BudgetStatus::Ok, BudgetStatus::Blocked, BudgetStatus::Escalated,
+                        BudgetStatus::Exhausted}) {
+        const auto named = status_named(status_name(status));
+        ASSERT_TRUE(named.has_value());
+        EXPECT_EQ(*named, status);
+    }
+    EXPECT_FALSE(status_named("OK").has_value());
+    EXPECT_FALSE(status_named("ok ").has_value());
+    EXPECT_FALSE(status_named("").has_value());
+    EXPECT_EQ(status_named(std::string_view("blocked_by", 7)), BudgetStatus::Blocked);  // a length, not a NUL
+}
