@@ -84,6 +84,16 @@ TEST(ExactDecimalSum, RefusesWhatDoesNotFitAndKeepsTheSum) {
     ASSERT_TRUE(add(big, nines));
     EXPECT_FALSE(add(big, {false, 0, 0, {1}}));
     EXPECT_EQ(text(big), std::string(38, '9'));
+    // Two values each near 10^38: their sum is beyond even the 128-bit range (2^127 is
+    // about 1.7 x 10^38), and is refused, not wrapped.
+    ExactDecimalSum twice;
+    const Numeric nine_e37{false, 9, 0, {90, 0, 0, 0, 0, 0, 0, 0, 0, 0}};  // 9 x 10^37
+    ASSERT_TRUE(add(twice, nine_e37));
+    EXPECT_FALSE(add(twice, nine_e37));
+    EXPECT_EQ(text(twice), "9" + std::string(37, '0'));
+    ExactDecimalSum other;
+    ASSERT_TRUE(add(other, nine_e37));
+    EXPECT_FALSE(twice.add(other));
     // Rescaling a large sum to more decimals does not fit either.
     EXPECT_FALSE(add(big, {false, -1, 1, {1000}}));
     EXPECT_EQ(big.scale(), 0);
