@@ -219,7 +219,14 @@ CREATE ROLE regress_amount_runner;
 SELECT error_budget.grant_access('regress_amount_runner', 'compute');
 SET ROLE regress_amount_runner;
 SELECT has_table_privilege('amount_calls', 'SELECT') AS may_read, has_schema_privilege('amount_fx', 'USAGE') AS may_use_fx;
-SELECT name, amount FROM error_budget.compute_budgets('2026-10-22', slos => ARRAY['amount_exact', 'amount_fx']) ORDER BY name;
+SELECT name, amount, amount = 1 AS exactly_one
+FROM error_budget.compute_budgets('2026-10-22', slos => ARRAY['amount_exact', 'amount_fx']) ORDER BY name;
+-- The type of an expression is analysed as another role only for an expression an SLO
+-- of that role stores: any other text is refused (it would be parsed with that role's
+-- rights), the stored one is answered.
+SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type('amount_calls', (SELECT owner FROM error_budget.slos WHERE name = 'amount_fx'), 'exact + 1')$$);
+SELECT error_budget.slo_expression_type('amount_calls', owner, amount) AS stored_amount_type
+FROM error_budget.slos WHERE name = 'amount_fx';
 RESET ROLE;
 SELECT error_budget.revoke_access('regress_amount_runner');
 DROP ROLE regress_amount_runner;

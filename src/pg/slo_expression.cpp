@@ -17,7 +17,8 @@
 //       constant folding of a hostile IMMUTABLE function never runs as the definer.
 //   slo_expression_type(source, owner, expression) -> regtype
 //       the base type of a stored (canonical) expression over its table, analysed
-//       the same way (names resolved as the owner) and equally never run: the scans sum a numeric or integer
+//       the same way (names resolved as the owner; as another role than the caller's
+//       only for an expression an SLO of that owner stores) and equally never run: the scans sum a numeric or integer
 //       amount in its own type and convert the sum once, where converting every
 //       numeric value to double precision went through its text form.
 #include "boundary.hpp"
@@ -188,10 +189,41 @@ EB_FUNCTION(slo_expression) {
     PG_RETURN_TEXT_P(cstring_to_text(canonical));
 }
 
+namespace {
+
+// Whether `expression` is one of the stored expressions of an SLO over `source`
+// owned by `owner` (as its catalog row has it, canonical).
+bool is_stored_slo_expression(Oid source, Oid owner, Datum expression) {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "slo_expression_type: SPI_connect failed");
+    Oid types[3] = {OIDOID, OIDOID, TEXTOID};
+    Datum values[3] = {ObjectIdGetDatum(source), ObjectIdGetDatum(owner), expression};
+    if (SPI_execute_with_args("SELECT EXISTS (SELECT FROM error_budget.slos s WHERE s.source OPERATOR(pg_catalog.=) $1"
+                              " AND s.owner OPERATOR(pg_catalog.=) $2"
+                              " AND $3 IN (s.amount, s.good, s.weight, s.filter))",
+                              3, types, values, nullptr, true, 1) != SPI_OK_SELECT ||
+        SPI_processed != 1)
+        elog(ERROR, "slo_expression_type: could not read the SLO catalog");
+    bool isnull = false;
+    const bool stored = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    SPI_finish();
+    return stored;
+}
+
+}  // namespace
+
 EB_FUNCTION(slo_expression_type) {
     const Oid source = PG_GETARG_OID(0);
     const Oid owner = PG_GETARG_OID(1);
     const char *expression = text_to_cstring(PG_GETARG_TEXT_PP(2));
+    // Analysed as another role only for what that role already stands behind: an
+    // expression stored in one of its SLOs over that table. Otherwise this would be a
+    // way to have any text parsed with any role's rights.
+    if (owner != GetUserId() && !has_privs_of_role(GetUserId(), owner) &&
+        !is_stored_slo_expression(source, owner, PG_GETARG_DATUM(2)))
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+                        errmsg("slo_expression_type: only an SLO's own expression is analysed with its owner's rights"),
+                        errdetail("No SLO over %s owned by %s has the expression: %s", get_rel_name(source),
+                                  GetUserNameFromId(owner, true) ? GetUserNameFromId(owner, true) : "(dropped role)", expression)));
     const char *query = psprintf("SELECT %s\n", expression);
     Node *raw = single_value_expression(parse_or_report(query, expression, "the expression"));
     if (raw == nullptr)

@@ -122,28 +122,27 @@ CREATE FUNCTION error_budget.slo_expression_type(source regclass, owner regrole,
 COMMENT ON FUNCTION error_budget.slo_expression_type(regclass, regrole, text) IS
     'The base type of an SLO expression over its source table, from parse analysis alone with the owner''s name resolution (nothing is executed)';
 
--- Whether the scans sum an SLO's amount in its own type and convert the sum once to
--- double precision: numeric and integer amounts (summed exactly; converting each
--- numeric value went through its text form and cost more than the rest of the scan).
--- Other amounts (real, double precision) are converted per row as before.
+-- The aggregate the scans sum an SLO's amount with, in its own type, converting the
+-- sum once to double precision: error_budget.exact_sum for numeric (the same result
+-- as sum, cheaper), sum for integers; NULL for the others (real, double precision),
+-- converted per row as before. (Converting each numeric value went through its text
+-- form and cost more than the rest of the scan.) One parse analysis per SLO.
+CREATE FUNCTION error_budget.amount_sum_function(slo error_budget.slos) RETURNS text
+    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT CASE error_budget.slo_expression_type(slo.source, slo.owner, slo.amount)
+                WHEN 'pg_catalog.numeric'::regtype THEN 'error_budget.exact_sum'
+                WHEN 'pg_catalog.int2'::regtype THEN 'sum'
+                WHEN 'pg_catalog.int4'::regtype THEN 'sum'
+                WHEN 'pg_catalog.int8'::regtype THEN 'sum' END
+$$;
+COMMENT ON FUNCTION error_budget.amount_sum_function(error_budget.slos) IS
+    'The aggregate the scans sum the SLO''s amount with: error_budget.exact_sum for numeric amounts, sum for integer ones, NULL (no amount, or real or double precision: converted to double precision row by row)';
 CREATE FUNCTION error_budget.amount_sums_exactly(slo error_budget.slos) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT slo.amount IS NOT NULL
-       AND error_budget.slo_expression_type(slo.source, slo.owner, slo.amount)
-           IN ('pg_catalog.numeric'::regtype, 'pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype)
+    SELECT error_budget.amount_sum_function(slo) IS NOT NULL
 $$;
 COMMENT ON FUNCTION error_budget.amount_sums_exactly(error_budget.slos) IS
     'True when the scans sum the SLO''s amount in its own type (numeric or integer) and convert the sum once to double precision';
--- The aggregate that sums such an amount: error_budget.exact_sum for numeric (the
--- same result as sum, several times faster), sum for integers; NULL for the others.
-CREATE FUNCTION error_budget.amount_sum_function(slo error_budget.slos) RETURNS text
-    LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    SELECT CASE WHEN NOT error_budget.amount_sums_exactly(slo) THEN NULL
-                WHEN error_budget.slo_expression_type(slo.source, slo.owner, slo.amount) = 'pg_catalog.numeric'::regtype
-                THEN 'error_budget.exact_sum' ELSE 'sum' END
-$$;
-COMMENT ON FUNCTION error_budget.amount_sum_function(error_budget.slos) IS
-    'The aggregate the scans sum the SLO''s amount with: error_budget.exact_sum for numeric amounts, sum for integer ones, NULL when amounts are converted to double precision row by row';
 
 CREATE FUNCTION error_budget.is_member_of(role oid) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$

@@ -436,9 +436,8 @@ BEGIN
         concat_ws(', ', dim_list, '2'), error_budget.scan_totals_row(slo.id, 'r.dims', 0, '{}', ', r.series'),
         slo.baseline_days, error_budget.scan_totals_columns(),
         error_budget.slo_time_bound(slo, '$1'), error_budget.slo_time_bound(slo, '$2'),
-        CASE WHEN error_budget.amount_sum_function(slo) IS NOT NULL
-             THEN format('%s((%s))::pg_catalog.float8', error_budget.amount_sum_function(slo), slo.amount)
-             ELSE format('sum((%s)::pg_catalog.float8)', slo.amount) END);
+        coalesce(error_budget.amount_sum_function(slo) || '((' || slo.amount || '))::pg_catalog.float8',
+                 format('sum((%s)::pg_catalog.float8)', slo.amount)));
 END $$;
 COMMENT ON FUNCTION error_budget.baseline_scan_query(error_budget.slos, timestamptz, timestamptz) IS
     'SQL of the daily spend of a cost_band SLO over its baseline days ($1, $2); rows of error_budget.scan_totals with series (spend per day, NULL without rows)';

@@ -22,7 +22,7 @@ CREATE AGGREGATE error_budget.exact_sum(numeric) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE error_budget.exact_sum(numeric) IS
-    'The sum of numeric values, the same as sum(numeric) to the last digit and display scale, several times faster (a 128-bit integer sum; numeric arithmetic only for values it cannot hold)';
+    'The sum of numeric values, the same as sum(numeric) to the last digit and display scale, about 3 times cheaper per row (a 128-bit integer sum; numeric arithmetic only for values it cannot hold)';
 COMMENT ON FUNCTION error_budget.exact_sum_add(internal, numeric) IS
     'Transition function of exact_sum: adds a value''s digits to the 128-bit sum (NULLs skipped)';
 COMMENT ON FUNCTION error_budget.exact_sum_combine(internal, internal) IS
