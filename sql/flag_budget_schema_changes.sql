@@ -49,6 +49,22 @@ RESET work_mem;
 SELECT source, budget ->> 'team' AS team, from_status, to_status, computed_at FROM error_budget.budget_events
 WHERE source IN ('public.shapes_renamed', 'public.shapes_again') AND budget ->> 'team' LIKE 'b%' ORDER BY id;
 
+-- ---- a schema renamed: the statements name the table with its schema ------------
+CREATE SCHEMA shapes_home;
+CREATE TABLE shapes_home.moved (team text, left_over float8, state text, computed_at timestamptz);
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON shapes_home.moved
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+CREATE TRIGGER flag_bulk AFTER INSERT ON shapes_home.moved REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+INSERT INTO shapes_home.moved VALUES ('s', 0.9, NULL, '2099-10-05');
+INSERT INTO shapes_home.moved VALUES ('s', 0.05, NULL, '2099-10-01');  -- history (prepares the history query)
+ALTER SCHEMA shapes_home RENAME TO shapes_elsewhere;
+INSERT INTO shapes_elsewhere.moved VALUES ('s', 0.05, NULL, '2099-10-02');  -- history again, under the new name
+INSERT INTO shapes_elsewhere.moved VALUES ('s', 0.2, NULL, '2099-10-06');   -- news
+SELECT source, from_status, to_status, computed_at::date AS day FROM error_budget.budget_events
+WHERE budget ->> 'team' = 's' ORDER BY id;
+DROP SCHEMA shapes_elsewhere CASCADE;
+
 -- ---- the row form (no statement form): its later-snapshot query ------------------
 CREATE TABLE row_shapes (team text, left_over float8, state text, computed_at timestamptz);
 CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON row_shapes

@@ -434,7 +434,9 @@ void plans_for(const TriggerData *data, const BudgetColumns &columns, int budget
     plans[CREATE_BUDGETS] = keep(create_sql, 4, create_types, generic);
     plans[OURS] = keep(ours_sql, 4, ours_types, generic);
     plans[LATEST_BEFORE] = keep(latest_sql(data, columns, false), 4, latest_types, generic);
-    plans[LATEST_BEFORE_ONE_ROW] = keep(latest_sql(data, columns, true), 4, latest_types, generic);
+    // (without computed_at the two are the same query: one is made, the other left out)
+    plans[LATEST_BEFORE_ONE_ROW] =
+        columns.computed_at != InvalidAttrNumber ? keep(latest_sql(data, columns, true), 4, latest_types, generic) : nullptr;
     plans[LOG_TRANSITIONS] = keep(log_sql(), 12, log_types, generic);
     keep_plans(data, kind, plans, IN_MEMORY_STATEMENT_COUNT);
 }
@@ -644,7 +646,7 @@ bool record_in_memory(TriggerData *data, const BudgetColumns &columns, Datum sou
         }
         if (keys.count > 0) {
             Datum values[4] = {jsonb_array(keys), int4_array(indices), source, timestamptz_array(firsts)};
-            execute(plans[one_row_each ? LATEST_BEFORE_ONE_ROW : LATEST_BEFORE], values, nullptr);
+            execute(plans[one_row_each && plans[LATEST_BEFORE_ONE_ROW] ? LATEST_BEFORE_ONE_ROW : LATEST_BEFORE], values, nullptr);
             for (uint64 r = 0; r < SPI_processed; ++r) {
                 bool isnull = false;
                 const int b = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1, &isnull));

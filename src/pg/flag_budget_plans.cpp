@@ -4,6 +4,7 @@
 
 extern "C" {
 #include "utils/inval.h"
+#include "utils/syscache.h"
 }
 
 namespace error_budget::pg {
@@ -37,7 +38,8 @@ void retire(const PlanEntry &entry) {
                                                     : MemoryContextAlloc(TopMemoryContext, sizeof(SPIPlanPtr) * capacity));
         retired_capacity = capacity;
     }
-    for (int i = 0; i < entry.count; ++i) retired[retired_count++] = entry.plans[i];
+    for (int i = 0; i < entry.count; ++i)
+        if (entry.plans[i]) retired[retired_count++] = entry.plans[i];
 }
 
 // Relcache invalidation of `relation` (InvalidOid: of every relation). Only marks:
@@ -50,8 +52,25 @@ void on_relcache_invalidation(Datum, Oid relation) {
         if (relation == InvalidOid || entry->key.relation == relation) entry->retired = true;
 }
 
+// A schema renamed: the plans name their table with its schema, and a rename of
+// the schema invalidates no relation. (Rare enough to retire them all.)
+void on_namespace_invalidation(Datum, int, uint32) { on_relcache_invalidation(Datum(0), InvalidOid); }
+
+// At the end of a top-level transaction no statement runs any plan: the retired
+// ones are freed, and so are the entries retired since (those of a dropped table or
+// trigger would otherwise never be asked for again).
 void free_retired(XactEvent event, void *) {
     if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT && event != XACT_EVENT_PREPARE) return;
+    if (kept) {
+        HASH_SEQ_STATUS scan;
+        hash_seq_init(&scan, kept);
+        while (auto *entry = static_cast<PlanEntry *>(hash_seq_search(&scan))) {
+            if (!entry->retired) continue;
+            for (int i = 0; i < entry->count; ++i)
+                if (entry->plans[i]) SPI_freeplan(entry->plans[i]);
+            hash_search(kept, &entry->key, HASH_REMOVE, nullptr);  // (allowed during a scan for the current entry)
+        }
+    }
     const int count = retired_count;
     retired_count = 0;
     for (int i = 0; i < count; ++i) SPI_freeplan(retired[i]);
@@ -98,6 +117,7 @@ SPIPlanPtr *keep_plans(const TriggerData *data, FlagBudgetPlans kind, const SPIP
 
 void register_flag_budget_plan_callbacks() {
     CacheRegisterRelcacheCallback(on_relcache_invalidation, Datum(0));
+    CacheRegisterSyscacheCallback(NAMESPACEOID, on_namespace_invalidation, Datum(0));
     RegisterXactCallback(free_retired, nullptr);
 }
 

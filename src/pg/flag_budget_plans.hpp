@@ -7,8 +7,9 @@
 // would name a table that is gone, and after ADD COLUMN computed_at a history
 // query built without it would answer by snapshot id where the caller reads a
 // time. Every relcache invalidation of the table (DDL, a trigger created or
-// dropped, also VACUUM and ANALYZE updating its statistics) therefore retires
-// its plans: the next statement prepares them again from the table as it is.
+// dropped, also VACUUM and ANALYZE updating its statistics), and any change of a
+// schema (ALTER SCHEMA ... RENAME), therefore retires its plans: the next
+// statement prepares them again from the table as it is.
 #pragma once
 
 #include "postgres_headers.hpp"
@@ -28,7 +29,8 @@ constexpr int MAX_KEPT_PLANS = 6;
 SPIPlanPtr *kept_plans(const TriggerData *data, FlagBudgetPlans kind);
 
 // Keeps `count` (at most MAX_KEPT_PLANS) plans made by SPI_prepare and
-// SPI_keepplan for the trigger's table and `kind`; returns the kept array.
+// SPI_keepplan (or nullptr: a plan the table does not need) for the trigger's
+// table and `kind`; returns the kept array.
 SPIPlanPtr *keep_plans(const TriggerData *data, FlagBudgetPlans kind, const SPIPlanPtr *plans, int count);
 
 // The relcache and end-of-transaction callbacks (once, from _PG_init).
