@@ -12,7 +12,8 @@ namespace error_budget::pg {
 struct RowShape {
     Oid type;
     int32 typmod;
-    TupleDesc desc;  // a copy, in the call site's memory
+    uint64 identifier;  // the type cache's identifier of this row type's shape
+    TupleDesc desc;     // a copy, in the call site's memory
     int table_size;  // a power of two, at least twice the columns
     int16 *table;    // column index by hash of its name; -1: empty
 };
@@ -41,8 +42,14 @@ uint32 name_hash(const char *name) {
 const RowShape *shape_of(FunctionCallInfo fcinfo, Oid type, int32 typmod) {
     FmgrInfo *flinfo = fcinfo->flinfo;
     ShapeCache *cache = call_site_cache(fcinfo);
-    for (int i = 0; i < cache->count; ++i)
-        if (cache->shapes[i].type == type && cache->shapes[i].typmod == typmod) return &cache->shapes[i];
+    // The identifier changes when the type does (ALTER TABLE of the SLO catalog in the
+    // same transaction as a call site that lives through it): a stale shape would
+    // read columns at the wrong places.
+    const uint64 identifier = assign_record_type_identifier(type, typmod);
+    for (int i = 0; i < cache->count; ++i) {
+        RowShape &shape = cache->shapes[i];
+        if (shape.type == type && shape.typmod == typmod) return shape.identifier == identifier ? &shape : nullptr;
+    }
     if (cache->count == SHAPES_PER_CALL_SITE) return nullptr;
     MemoryContext keep = MemoryContextSwitchTo(flinfo->fn_mcxt);
     TupleDesc desc = lookup_rowtype_tupdesc_copy(type, typmod);
@@ -59,7 +66,7 @@ const RowShape *shape_of(FunctionCallInfo fcinfo, Oid type, int32 typmod) {
     }
     // Counted only once complete: an error above leaves nothing half made.
     RowShape &shape = cache->shapes[cache->count];
-    shape = RowShape{type, typmod, desc, size, table};
+    shape = RowShape{type, typmod, identifier, desc, size, table};
     ++cache->count;
     return &shape;
 }

@@ -78,11 +78,12 @@ TriggerData *trigger_data(FunctionCallInfo fcinfo) {
     return data;
 }
 
-std::optional<double> read_remaining(HeapTuple tuple, TupleDesc desc, AttrNumber attnum) {
+// `type`: the column's base type (float8, float4 or numeric: resolve_budget_columns checked).
+std::optional<double> read_remaining(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, Oid type) {
     bool isnull = false;
     const Datum value = heap_getattr(tuple, attnum, desc, &isnull);
     if (isnull) return std::nullopt;
-    switch (getBaseType(TupleDescAttr(desc, attnum - 1)->atttypid)) {
+    switch (type) {
         case FLOAT8OID: return DatumGetFloat8(value);
         case FLOAT4OID: return static_cast<double>(DatumGetFloat4(value));
         default: return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
@@ -109,6 +110,7 @@ struct RowFormCache {
     Oid trigger;
     Oid relation;
     BudgetColumns columns;
+    Oid remaining_type;     // the remaining column's base type
     int statement_follows;  // -1 not known yet, 0 no, 1 yes (INSERTs only)
     bool have_status[STATUS_COUNT];
     Datum status_values[STATUS_COUNT];
@@ -120,11 +122,13 @@ RowFormCache *row_form_cache(FunctionCallInfo fcinfo, const TriggerData *data) {
     if (cache && cache->trigger == data->tg_trigger->tgoid && cache->relation == relation) return cache;
     // Resolved before anything is kept: a wrong declaration raises, and nothing half-made stays.
     const BudgetColumns columns = error_budget::pg::resolve_budget_columns(data);
+    const Oid remaining_type = budget_column_type(data->tg_relation, columns.remaining);
     if (!cache) cache = static_cast<RowFormCache *>(MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(RowFormCache)));
     *cache = RowFormCache{};
     cache->trigger = data->tg_trigger->tgoid;
     cache->relation = relation;
     cache->columns = columns;
+    cache->remaining_type = remaining_type;
     cache->statement_follows = -1;
     fcinfo->flinfo->fn_extra = cache;
     return cache;
@@ -454,7 +458,7 @@ EB_FUNCTION(flag_budget) {
     const bool is_update = TRIGGER_FIRED_BY_UPDATE(data->tg_event);
     HeapTuple tuple = is_update ? data->tg_newtuple : data->tg_trigtuple;
     TupleDesc desc = RelationGetDescr(data->tg_relation);
-    const std::optional<double> remaining = read_remaining(tuple, desc, columns.remaining);
+    const std::optional<double> remaining = read_remaining(tuple, desc, columns.remaining, cache->remaining_type);
     const core::BudgetStatus status = core::status_for(remaining, thresholds);
 
     HeapTuple result = with_status(tuple, desc, columns.status, status_value(fcinfo, cache, desc, status));
