@@ -47,6 +47,7 @@
 
 extern "C" {
 #include "catalog/namespace.h"
+#include "catalog/pg_subscription_rel.h"
 #include "catalog/pg_trigger.h"
 #include "replication/logicalworker.h"
 #include "replication/worker_internal.h"
@@ -435,12 +436,27 @@ void announce_summary(const BookkeepingTally &tally, Datum source) {
     if (result < 0) elog(ERROR, "flag_budget: could not send the summary notification");
 }
 
+namespace {
+
+// Whether this backend is a logical replication worker applying changes row by
+// row: those fire row triggers only, never statement triggers. A table
+// synchronization worker first copies the table like COPY (both forms fire), then
+// applies the changes made meanwhile row by row, as the apply worker does.
+bool applying_replicated_rows() {
+    if (!IsLogicalWorker()) return false;
+    if (!am_tablesync_worker()) return true;
+    SpinLockAcquire(&MyLogicalRepWorker->relmutex);
+    const char state = MyLogicalRepWorker->relstate;
+    SpinLockRelease(&MyLogicalRepWorker->relmutex);
+    return state != SUBREL_STATE_DATASYNC;  // DATASYNC: the copy
+}
+
+}  // namespace
+
 bool statement_bookkeeping_follows(const TriggerData *row_trigger, Oid function) {
-    // A logical replication apply worker fires row triggers only, never statement
-    // triggers: on a subscriber whose flag_budget triggers are ENABLE ALWAYS or
-    // REPLICA, the row form does all the bookkeeping of applied rows. (The initial
-    // table synchronization copies like COPY, which fires both forms.)
-    if (IsLogicalWorker() && !am_tablesync_worker()) return false;
+    // On a subscriber whose flag_budget triggers are ENABLE ALWAYS or REPLICA, the
+    // row form does all the bookkeeping of applied rows.
+    if (applying_replicated_rows()) return false;
     const TriggerDesc *triggers = row_trigger->tg_relation->trigdesc;
     if (!triggers || !triggers->trig_insert_new_table) return false;
     for (int i = 0; i < triggers->numtriggers; ++i) {
