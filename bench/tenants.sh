@@ -84,7 +84,7 @@ CREATE TABLE faithful_budgets (LIKE error_budget.error_budgets INCLUDING ALL);
 ALTER TABLE faithful_budgets SET (autovacuum_enabled = off);
 ALTER TABLE faithful_budgets ADD FOREIGN KEY (slo_id) REFERENCES error_budget.slos (id) ON DELETE SET NULL;
 CREATE TABLE plain_events (LIKE error_budget.budget_events INCLUDING ALL);
-CREATE TABLE plain_current (LIKE error_budget.budget_current INCLUDING ALL);
+CREATE TABLE plain_current (LIKE error_budget.budget_current INCLUDING ALL) WITH (fillfactor = 50);
 ALTER TABLE plain_events SET (autovacuum_enabled = off);
 ALTER TABLE plain_current SET (autovacuum_enabled = off);
 SQL
@@ -133,6 +133,11 @@ for ((r = 0; r <= RUNS; r++)); do
     scan=$(time_ms "" "SELECT count(*), sum(g), sum(n) FROM (SELECT tenant, count(*) FILTER (WHERE ok) AS g, count(*) AS n
                         FROM calls WHERE $WINDOW GROUP BY tenant) AS s;")
     scans=$(time_ms "" "SELECT count(*) FROM error_budget.run_slo_scan('occurrences', '$ids', $AT - interval '7 days', $AT);")
+    # The cost SLO's numeric amount summed per (tenant, vertical): sum(numeric) against
+    # error_budget.exact_sum (the scans' choice), and the same grouping counting only.
+    sum_count=$(time_ms "" "SELECT count(*), sum(s) FROM (SELECT count(*) AS s FROM calls WHERE $WINDOW GROUP BY tenant, vertical) AS q;")
+    sum_numeric=$(time_ms "" "SELECT count(*), sum(s) FROM (SELECT sum(cost_usd) AS s FROM calls WHERE $WINDOW GROUP BY tenant, vertical) AS q;")
+    sum_exact=$(time_ms "" "SELECT count(*), sum(s) FROM (SELECT error_budget.exact_sum(cost_usd) AS s FROM calls WHERE $WINDOW GROUP BY tenant, vertical) AS q;")
     insert=$(time_ms "$(reset_history)" "INSERT INTO plain_budgets ($columns) SELECT $columns FROM source_snapshots;")
     # The faithful copy: with the foreign key; on a later day it holds the first day's rows.
     insert_fk=$(time_ms "$(reset_history)" "INSERT INTO faithful_budgets ($columns) SELECT $columns FROM source_snapshots;")
@@ -145,12 +150,14 @@ for ((r = 0; r <= RUNS; r++)); do
     [ "$r" -eq 0 ] && continue  # the first round warms up
     times[first]+="$first "; times[later]+="$later "; times[first_off]+="$first_off "
     times[scan]+="$scan "; times[scans]+="$scans "; times[insert]+="$insert "; times[booked]+="$booked "
+    times[sum_count]+="$sum_count "; times[sum_numeric]+="$sum_numeric "; times[sum_exact]+="$sum_exact "
     times[insert_fk]+="$insert_fk "; times[insert_fk_later]+="$insert_fk_later "
     say "run $r/$RUNS done"
 done
 med() { echo "${times[$1]}" | median; }
 first=$(med first); later=$(med later); first_off=$(med first_off)
 scan=$(med scan); scans=$(med scans); insert=$(med insert); booked=$(med booked)
+sum_count=$(med sum_count); sum_numeric=$(med sum_numeric); sum_exact=$(med sum_exact)
 insert_fk=$(med insert_fk); insert_fk_later=$(med insert_fk_later)
 
 printf '\n-- %s snapshots a run (%s tenants x 3 SLOs + 4 verticals), %s transitions on the later day; median of %s, ms\n' \
@@ -169,6 +176,11 @@ printf '%-58s %10.1f\n' \
     "the trigger's share (first day - disabled)" "$(awk -v a="$first" -v b="$first_off" 'BEGIN {print a - b}')" \
     "the rest of the computation (disabled - scans - insert)" "$(awk -v a="$first_off" -v b="$scans" -v c="$insert" 'BEGIN {print a - b - c}')"
 printf '%-58s %10.1f\n' "first day's events and current statuses, plain INSERTs" "$booked"
+printf '\namount sums over the window, GROUP BY tenant, vertical\n'
+printf '%-58s %10.1f\n' \
+    "count(*) only" "$sum_count" \
+    "sum(cost_usd numeric)" "$sum_numeric" \
+    "error_budget.exact_sum(cost_usd) (what the scans use)" "$sum_exact"
 awk -v f="$first" -v l="$later" -v s="$scan" -v i="$insert" -v b="$booked" 'BEGIN {
     printf "\ncompute_budgets vs (scan + insert): first day %.2fx, later day %.2fx (goal <= 1.3x)\n", f / (s + i), l / (s + i)
     printf "the first day'"'"'s writes alone (scan + snapshots + events + current statuses, plain): %.2fx (scan + insert);\n", (s + i + b) / (s + i)

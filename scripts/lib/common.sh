@@ -58,7 +58,11 @@ eb_free_port() {
 # EB_HUGE_PAGES_USED to 1 when the cluster can have them, 0 otherwise (it then runs
 # without), and EB_HUGE_PAGES_ADDED to the pages it reserved.
 eb_reserve_huge_pages() {
-    local need=$(($1 / 2 + $1 / 16 + 64)) free total
+    # (in pages of the system's huge page size, 2 MB on most; shared_buffers plus an eighth
+    # and 128 MB for the rest of the shared memory)
+    local size_kb need free total
+    size_kb=$(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo)
+    need=$(( ($1 + $1 / 8 + 128) * 1024 / ${size_kb:-2048} + 1 ))
     # free: neither in use nor reserved by another cluster
     free=$(awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {print f - r}' /proc/meminfo)
     total=$(awk '/^HugePages_Total:/ {print $2}' /proc/meminfo)
@@ -67,6 +71,12 @@ eb_reserve_huge_pages() {
         echo $((total + need - free)) > /proc/sys/vm/nr_hugepages 2>/dev/null || true
         EB_HUGE_PAGES_ADDED=$(( $(awk '/^HugePages_Total:/ {print $2}' /proc/meminfo) - total ))
         free=$(awk '/^HugePages_Free:/ {f = $2} /^HugePages_Rsvd:/ {r = $2} END {print f - r}' /proc/meminfo)
+        # Too few to be of use (memory too fragmented or too small): the ones taken go
+        # back at once, not at the end of the run, and it runs without.
+        if [ "${free:-0}" -lt "$need" ] && [ "$EB_HUGE_PAGES_ADDED" -gt 0 ]; then
+            echo "$total" > /proc/sys/vm/nr_hugepages 2>/dev/null || true
+            EB_HUGE_PAGES_ADDED=0
+        fi
     fi
     if [ "${free:-0}" -ge "$need" ]; then EB_HUGE_PAGES_USED=1; else EB_HUGE_PAGES_USED=0; fi
     export EB_HUGE_PAGES_USED EB_HUGE_PAGES_ADDED
@@ -96,6 +106,9 @@ eb_cluster_start() {
     fi
     bindir=$(eb_pg_bindir)
     dir=$(mktemp -d /tmp/error_budget_pg.XXXXXX)
+    # Known from here on: a start that fails or times out is still stopped and removed
+    # by eb_cluster_stop (a postmaster that came up late would otherwise stay).
+    export EB_CLUSTER_DIR=$dir
     chmod 755 "$dir"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
     port=$(eb_free_port)
@@ -119,7 +132,7 @@ eb_cluster_start() {
     # try: PostgreSQL 15 does not say whether it got them; the free pages do.
     if [ "$EB_HUGE_PAGES_USED" = 1 ] &&
        [ $((free_before - $(awk '/^HugePages_Free:/ {print $2}' /proc/meminfo)
-            + $(awk '/^HugePages_Rsvd:/ {print $2}' /proc/meminfo) - rsvd_before)) -lt $((sb_mb / 2)) ]; then
+            + $(awk '/^HugePages_Rsvd:/ {print $2}' /proc/meminfo) - rsvd_before)) -lt $((sb_mb * 512 / $(awk '/^Hugepagesize:/ {print $2}' /proc/meminfo))) ]; then
         EB_HUGE_PAGES_USED=0
     fi
     export EB_CLUSTER_DIR=$dir PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
