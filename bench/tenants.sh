@@ -22,6 +22,16 @@
 #               constraint of the table, not the trigger); for the later day the
 #               copy holds the first day's rows, as error_budgets does then
 # Goal: compute_budgets <= 1.3 x (scan + insert), first day and later days.
+# Floors, timed too: what PostgreSQL itself needs for the same result, written by
+# hand as plain SQL on plain tables:
+#   totals      the 4 SLOs' totals in one grouped query (FILTERed counts, a
+#               sum(numeric), GROUPING SETS (tenant), (vertical)), as the scans
+#               compute them
+#   booked      first day: an event and a current status per budget (plain INSERTs)
+#   booked_later  a later day: lock every budget's current status (FOR UPDATE, key
+#               order), log that day's transitions (those compute_budgets logged)
+#               and move their current statuses, on tables that hold the first day
+# floor, first day = totals + insert + booked; later day = totals + insert + booked_later.
 # The breakdown times the parts: the computation without the history trigger
 # (ALTER TABLE ... DISABLE TRIGGER USER: both forms of flag_budget), the scans alone (run_slo_scan), and the
 # trigger's share (with - without).
@@ -98,6 +108,9 @@ SELECT count(*) FROM error_budget.compute_budgets($AT);
 CREATE TABLE source_snapshots AS SELECT * FROM error_budget.error_budgets;
 CREATE TABLE source_events AS SELECT * FROM error_budget.budget_events;
 CREATE TABLE source_current AS SELECT * FROM error_budget.budget_current;
+-- (and a later day's transitions, for the floor of a later day)
+SELECT count(*) FROM error_budget.compute_budgets($AT + interval '1 day');
+CREATE TABLE source_later_events AS SELECT * FROM error_budget.budget_events WHERE computed_at = $AT + interval '1 day';
 SQL
 snapshots=$(sql "SELECT count(*) FROM source_snapshots")
 ids=$(sql "SELECT array_agg(id ORDER BY id) FROM error_budget.slos")
@@ -147,18 +160,33 @@ for ((r = 0; r <= RUNS; r++)); do
     # status per budget (every first snapshot is a transition), as plain INSERTs.
     booked=$(time_ms "$(reset_history)" "WITH e AS (INSERT INTO plain_events ($event_columns) OVERRIDING SYSTEM VALUE SELECT $event_columns FROM source_events)
          INSERT INTO plain_current SELECT * FROM source_current;")
+    # The floors' parts (see the header).
+    totals=$(time_ms "" "SELECT count(*), sum(g1), sum(b1), sum(g2), sum(b2), sum(a), sum(n) FROM (
+                          SELECT tenant, vertical, count(*) FILTER (WHERE ok) AS g1, count(*) FILTER (WHERE NOT ok) AS b1,
+                                 count(*) FILTER (WHERE first_token_ms <= 1150) AS g2, count(*) FILTER (WHERE NOT (first_token_ms <= 1150)) AS b2,
+                                 sum(cost_usd) AS a, count(*) AS n
+                          FROM calls WHERE $WINDOW GROUP BY GROUPING SETS ((tenant), (vertical))) AS s;")
+    booked_later=$(time_ms "$(reset_history) INSERT INTO plain_events ($event_columns) OVERRIDING SYSTEM VALUE SELECT $event_columns FROM source_events;
+                            INSERT INTO plain_current SELECT * FROM source_current; CHECKPOINT;" \
+        "WITH locked AS MATERIALIZED (SELECT FROM plain_current c WHERE c.source = 'error_budget.error_budgets'::regclass
+                                       ORDER BY c.budget::text COLLATE \"C\" FOR UPDATE),
+              e AS (INSERT INTO plain_events ($event_columns) OVERRIDING SYSTEM VALUE SELECT $event_columns FROM source_later_events)
+         UPDATE plain_current c SET status = l.to_status, changed_at = now() FROM source_later_events l
+         WHERE c.source = 'error_budget.error_budgets'::regclass AND c.budget = l.budget
+           AND (SELECT count(*) FROM locked) >= 0;")
     [ "$r" -eq 0 ] && continue  # the first round warms up
     times[first]+="$first "; times[later]+="$later "; times[first_off]+="$first_off "
     times[scan]+="$scan "; times[scans]+="$scans "; times[insert]+="$insert "; times[booked]+="$booked "
     times[sum_count]+="$sum_count "; times[sum_numeric]+="$sum_numeric "; times[sum_exact]+="$sum_exact "
     times[insert_fk]+="$insert_fk "; times[insert_fk_later]+="$insert_fk_later "
+    times[totals]+="$totals "; times[booked_later]+="$booked_later "
     say "run $r/$RUNS done"
 done
 med() { echo "${times[$1]}" | median; }
 first=$(med first); later=$(med later); first_off=$(med first_off)
 scan=$(med scan); scans=$(med scans); insert=$(med insert); booked=$(med booked)
 sum_count=$(med sum_count); sum_numeric=$(med sum_numeric); sum_exact=$(med sum_exact)
-insert_fk=$(med insert_fk); insert_fk_later=$(med insert_fk_later)
+insert_fk=$(med insert_fk); insert_fk_later=$(med insert_fk_later); totals=$(med totals); booked_later=$(med booked_later)
 
 printf '\n-- %s snapshots a run (%s tenants x 3 SLOs + 4 verticals), %s transitions on the later day; median of %s, ms\n' \
     "$snapshots" "$TENANTS" "$transitions" "$RUNS"
@@ -187,3 +215,13 @@ awk -v f="$first" -v l="$later" -v s="$scan" -v i="$insert" -v b="$booked" 'BEGI
     printf "compute_budgets first day vs those plain writes: %.2fx\n", f / (s + i + b) }'
 awk -v f="$first" -v l="$later" -v s="$scan" -v i="$insert_fk" -v il="$insert_fk_later" 'BEGIN {
     printf "against the faithful copy (its foreign key; a later day into a table that holds the day before): first day %.2fx, later day %.2fx\n", f / (s + i), l / (s + il) }'
+printf '\nfloors: the same result by hand as plain SQL (see the header), ms\n'
+printf '%-58s %10.1f\n' \
+    "the 4 SLOs' totals, one hand-written grouped query" "$totals" \
+    "first day's events and current statuses, plain INSERTs" "$booked" \
+    "later day: lock every current status, log and move" "$booked_later"
+awk -v f="$first" -v l="$later" -v s="$scan" -v i="$insert" -v t="$totals" -v b="$booked" -v bl="$booked_later" 'BEGIN {
+    ff = t + i + b; fl = t + i + bl
+    printf "floor vs (scan + insert): first day %.2fx (%s the goal of 1.3x), later day %.2fx (%s it)\n", ff / (s + i),
+           (ff / (s + i) > 1.3) ? "above" : "within", fl / (s + i), (fl / (s + i) > 1.3) ? "above" : "within"
+    printf "compute_budgets vs its floor: first day %.2fx, later day %.2fx\n", f / ff, l / fl }'

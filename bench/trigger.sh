@@ -19,6 +19,14 @@
 # back every ~250 snapshots; the transitions are counted and printed, since each
 # costs a logged event and a NOTIFY. A third mode, steady, writes the same number
 # of snapshots whose status never changes: the trigger's floor.
+# floor, per_run: what one transaction of 32 snapshots must do to keep the same
+#             bookkeeping, written by hand as plain SQL on plain copies of the
+#             tables (no trigger): insert the snapshots, lock the 32 budgets'
+#             current-status rows in key order, and for the run's transitions (the
+#             ones error_budgets logged) look up each budget's latest event (the
+#             history rule), move its current status, log the event and NOTIFY it.
+#             error_budgets against it: how far the trigger is from its own floor;
+#             the floor against the plain insert: what the 1.3x goal would leave.
 # synchronous_commit is off for both tables so that the per_run case measures
 # work, not the disk's fsync latency.
 # Starts its own throwaway cluster and stops it at exit; builds nothing (the
@@ -59,6 +67,14 @@ LIMIT $SNAPSHOTS;
 CREATE INDEX ON source_snapshots (run);
 ANALYZE source_snapshots;
 
+-- The floor's plain copies of the bookkeeping tables, and each snapshot's budget key.
+CREATE TABLE floor_current (LIKE error_budget.budget_current INCLUDING ALL) WITH (fillfactor = 50);
+CREATE TABLE floor_events (LIKE error_budget.budget_events INCLUDING ALL);
+ALTER TABLE source_snapshots ADD COLUMN budget jsonb;
+UPDATE source_snapshots SET budget = jsonb_build_object('vertical', vertical, 'name', name, 'scope', '');
+CREATE TABLE floor_runs (run int PRIMARY KEY, keys jsonb[]);
+INSERT INTO floor_runs SELECT run, array_agg(budget ORDER BY budget::text COLLATE "C") FROM source_snapshots GROUP BY run;
+
 CREATE PROCEDURE write_per_run(target regclass) LANGUAGE plpgsql AS \$\$
 DECLARE r int;
 BEGIN
@@ -69,13 +85,42 @@ BEGIN
         COMMIT;
     END LOOP;
 END \$\$;
+
+-- The floor of per_run (see the header): plain statements of PL/pgSQL (kept plans),
+-- the transitions taken from floor_transitions (what error_budgets logged).
+CREATE PROCEDURE write_per_run_floor() LANGUAGE plpgsql AS \$\$
+DECLARE r int; announced bigint;
+BEGIN
+    FOR r IN SELECT DISTINCT run FROM source_snapshots ORDER BY run LOOP
+        INSERT INTO plain_budgets (vertical, name, target, burn, remaining, computed_at)
+        SELECT vertical, name, 0.99, 1 - remaining, remaining, computed_at FROM source_snapshots WHERE run = r;
+        PERFORM FROM floor_current c JOIN unnest((SELECT keys FROM floor_runs f WHERE f.run = r)) WITH ORDINALITY AS k(budget, n)
+            ON c.source = 'error_budget.error_budgets'::regclass AND c.budget = k.budget ORDER BY k.n FOR UPDATE OF c;
+        WITH t AS (SELECT * FROM floor_transitions t WHERE t.run = r
+                   AND NOT EXISTS (SELECT FROM floor_events e WHERE e.budget = t.budget AND e.computed_at > t.computed_at)),
+             created AS (INSERT INTO floor_current (source, budget, status)
+                         SELECT 'error_budget.error_budgets', t.budget, t.to_status FROM t WHERE t.from_status IS NULL
+                         ON CONFLICT DO NOTHING),
+             moved AS (UPDATE floor_current c SET status = t.to_status, changed_at = now() FROM t
+                       WHERE c.source = 'error_budget.error_budgets'::regclass AND c.budget = t.budget),
+             logged AS (INSERT INTO floor_events (source, budget, from_status, to_status, remaining, computed_at, snapshot_id)
+                        SELECT 'error_budget.error_budgets', t.budget, t.from_status, t.to_status, t.remaining, t.computed_at, t.snapshot_id
+                        FROM t ORDER BY t.computed_at RETURNING *)
+        SELECT count(pg_notify('error_budget_floor', json_build_object('event_id', l.id, 'source', l.source,
+                      'vertical', l.vertical, 'name', l.name, 'budget', l.budget, 'from', l.from_status, 'to', l.to_status,
+                      'remaining', l.remaining, 'computed_at', l.computed_at, 'snapshot_id', l.snapshot_id)::text))
+        INTO announced FROM logged l;
+        COMMIT;
+    END LOOP;
+END \$\$;
 SQL
 
 # time_ms SQL...: runs the statements after a reset of both tables, prints the
 # milliseconds of the last one.
 time_ms() {
     "${PSQL[@]}" <<SQL | awk '/^Time:/ {t = $2} END {print t}'
-TRUNCATE plain_budgets, fk_budgets, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current;
+TRUNCATE plain_budgets, fk_budgets, error_budget.error_budgets, error_budget.budget_events, error_budget.budget_current,
+         floor_current, floor_events;
 CHECKPOINT;
 \timing on
 $1
@@ -92,6 +137,17 @@ steady_sql() {
           SELECT vertical, name, 0.99, 0.5, 0.5, computed_at FROM source_snapshots ORDER BY run, vertical, name;"
 }
 
+# The floor's transitions: those of one per_run pass on error_budgets, by run.
+time_ms "$(per_run_sql error_budget.error_budgets)" >/dev/null
+"${PSQL[@]}" <<SQL
+CREATE TABLE floor_transitions AS
+SELECT s.run, e.budget, e.from_status, e.to_status, e.remaining, e.computed_at, e.snapshot_id
+FROM error_budget.budget_events e
+JOIN (SELECT DISTINCT run, computed_at FROM source_snapshots) AS s ON s.computed_at = e.computed_at;
+CREATE INDEX ON floor_transitions (run);
+ANALYZE floor_transitions;
+SQL
+
 declare -A times
 for ((i = 1; i <= RUNS; i++)); do
     for mode in steady bulk per_run; do
@@ -99,10 +155,11 @@ for ((i = 1; i <= RUNS; i++)); do
             times[$mode,$table]+="$(time_ms "$("${mode}_sql" "$table")") "
         done
     done
+    times[per_run,floor]+="$(time_ms "CALL write_per_run_floor();") "
     say "run $i/$RUNS done"
 done
 # The last pass was per_run on error_budgets: its events are the transitions.
-transitions=$("${PSQL[@]}" -At -c "SELECT count(*) FROM error_budget.budget_events")
+transitions=$("${PSQL[@]}" -At -c "SELECT count(*) FROM floor_transitions")
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
@@ -118,3 +175,12 @@ for mode in steady bulk per_run; do
         "$(awk -v a="$flagged" -v b="$with_fk" 'BEGIN {print a / b}')"
 done
 echo "(without: LIKE error_budgets INCLUDING ALL, no foreign key; without, FK: the same with error_budgets' foreign key)"
+plain=$(echo "${times[per_run,plain_budgets]}" | median)
+floor=$(echo "${times[per_run,floor]}" | median)
+flagged=$(echo "${times[per_run,error_budget.error_budgets]}" | median)
+floor_transitions=$("${PSQL[@]}" -At -c "SELECT count(*) FROM floor_transitions")
+printf '\nfloor of per_run (the same bookkeeping as plain SQL by hand: insert, lock 32 rows, %s transitions logged, moved, notified): %.1f ms\n' \
+    "$floor_transitions" "$floor"
+awk -v f="$floor" -v p="$plain" -v e="$flagged" 'BEGIN {
+    printf "  floor / without: %.2fx (%s the goal of 1.3x); error_budgets / floor: %.2fx\n", f / p,
+           (f / p > 1.3) ? "above" : "within", e / f }'
