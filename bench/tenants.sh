@@ -32,7 +32,10 @@
 #   booked_later  a later day: lock every budget's current status (FOR UPDATE, key
 #               order), log that day's transitions (those compute_budgets logged)
 #               and move their current statuses, on tables that hold the first day
-# floor, first day = totals + insert + booked; later day = totals + insert + booked_later.
+#   announced   the day's NOTIFYs, by the same rule (the first notify_limit
+#               transitions and every escalation), payloads as budget_event_payload's
+# floor, first day = totals + insert + booked + announced;
+#        later day = totals + insert + booked_later + announced (of that day).
 # The breakdown times the parts: the computation without the history trigger
 # (ALTER TABLE ... DISABLE TRIGGER USER: both forms of flag_budget), the scans alone (run_slo_scan), and the
 # trigger's share (with - without).
@@ -135,6 +138,15 @@ SQL
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
+# announce_sql EVENTS: the NOTIFYs of those events (the trigger's rule, plain SQL).
+announce_sql() {
+    echo "SELECT count(pg_notify('error_budget_floor', json_build_object('event_id', e.id, 'source', e.source,
+              'vertical', e.vertical, 'name', e.name, 'budget', e.budget, 'from', e.from_status, 'to', e.to_status,
+              'remaining', e.remaining, 'computed_at', e.computed_at, 'snapshot_id', e.snapshot_id)::text))
+          FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM $1) AS e
+          WHERE e.n <= 1000 OR e.to_status >= 'escalated';"
+}
+
 declare -A times=()
 for ((r = 0; r <= RUNS; r++)); do
     first=$(time_ms "$(reset_history)" "SELECT count(*) FROM error_budget.compute_budgets($AT);")
@@ -175,12 +187,15 @@ for ((r = 0; r <= RUNS; r++)); do
          UPDATE plain_current c SET status = l.to_status, changed_at = now() FROM source_later_events l
          WHERE c.source = 'error_budget.error_budgets'::regclass AND c.budget = l.budget
            AND (SELECT count(*) FROM locked) >= 0;")
+    announced=$(time_ms "" "$(announce_sql source_events)")
+    announced_later=$(time_ms "" "$(announce_sql source_later_events)")
     [ "$r" -eq 0 ] && continue  # the first round warms up
     times[first]+="$first "; times[later]+="$later "; times[first_off]+="$first_off "
     times[scan]+="$scan "; times[scans]+="$scans "; times[insert]+="$insert "; times[booked]+="$booked "
     times[sum_count]+="$sum_count "; times[sum_numeric]+="$sum_numeric "; times[sum_exact]+="$sum_exact "
     times[insert_fk]+="$insert_fk "; times[insert_fk_later]+="$insert_fk_later "
     times[totals]+="$totals "; times[booked_later]+="$booked_later "
+    times[announced]+="$announced "; times[announced_later]+="$announced_later "
     say "run $r/$RUNS done"
 done
 med() { echo "${times[$1]}" | median; }
@@ -188,6 +203,9 @@ first=$(med first); later=$(med later); first_off=$(med first_off)
 scan=$(med scan); scans=$(med scans); insert=$(med insert); booked=$(med booked)
 sum_count=$(med sum_count); sum_numeric=$(med sum_numeric); sum_exact=$(med sum_exact)
 insert_fk=$(med insert_fk); insert_fk_later=$(med insert_fk_later); totals=$(med totals); booked_later=$(med booked_later)
+announced=$(med announced); announced_later=$(med announced_later)
+announced_count=$(sql "SELECT count(*) FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM source_events) AS e WHERE e.n <= 1000 OR e.to_status >= 'escalated'")
+announced_later_count=$(sql "SELECT count(*) FROM (SELECT *, row_number() OVER (ORDER BY id) AS n FROM source_later_events) AS e WHERE e.n <= 1000 OR e.to_status >= 'escalated'")
 
 printf '\n-- %s snapshots a run (%s tenants x 3 SLOs + 4 verticals), %s transitions on the later day; median of %s, ms\n' \
     "$snapshots" "$TENANTS" "$transitions" "$RUNS"
@@ -220,9 +238,12 @@ printf '\nfloors: the same result by hand as plain SQL (see the header), ms\n'
 printf '%-58s %10.1f\n' \
     "the 4 SLOs' totals, one hand-written grouped query" "$totals" \
     "first day's events and current statuses, plain INSERTs" "$booked" \
-    "later day: lock every current status, log and move" "$booked_later"
-awk -v f="$first" -v l="$later" -v s="$scan" -v i="$insert" -v t="$totals" -v b="$booked" -v bl="$booked_later" 'BEGIN {
-    ff = t + i + b; fl = t + i + bl
+    "later day: lock every current status, log and move" "$booked_later" \
+    "first day: its $announced_count notifications" "$announced" \
+    "later day: its $announced_later_count notifications" "$announced_later"
+awk -v f="$first" -v l="$later" -v s="$scan" -v i="$insert" -v t="$totals" -v b="$booked" -v bl="$booked_later" \
+    -v a="$announced" -v al="$announced_later" 'BEGIN {
+    ff = t + i + b + a; fl = t + i + bl + al
     printf "floor vs (scan + insert): first day %.2fx (%s the goal of 1.3x), later day %.2fx (%s it)\n", ff / (s + i),
            (ff / (s + i) > 1.3) ? "above" : "within", fl / (s + i), (fl / (s + i) > 1.3) ? "above" : "within"
     printf "compute_budgets vs its floor: first day %.2fx, later day %.2fx\n", f / ff, l / fl }'
