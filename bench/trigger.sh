@@ -158,7 +158,7 @@ for ((i = 1; i <= RUNS; i++)); do
     times[per_run,floor]+="$(time_ms "CALL write_per_run_floor();") "
     say "run $i/$RUNS done"
 done
-# The last pass was per_run on error_budgets: its events are the transitions.
+# The transitions of a per_run pass on error_budgets (the same in every pass).
 transitions=$("${PSQL[@]}" -At -c "SELECT count(*) FROM floor_transitions")
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
@@ -178,9 +178,8 @@ echo "(without: LIKE error_budgets INCLUDING ALL, no foreign key; without, FK: t
 plain=$(echo "${times[per_run,plain_budgets]}" | median)
 floor=$(echo "${times[per_run,floor]}" | median)
 flagged=$(echo "${times[per_run,error_budget.error_budgets]}" | median)
-floor_transitions=$("${PSQL[@]}" -At -c "SELECT count(*) FROM floor_transitions")
 printf '\nfloor of per_run (the same bookkeeping as plain SQL by hand: insert, lock 32 rows, %s transitions logged, moved, notified): %.1f ms\n' \
-    "$floor_transitions" "$floor"
+    "$transitions" "$floor"
 awk -v f="$floor" -v p="$plain" -v e="$flagged" 'BEGIN {
     printf "  floor / without: %.2fx (%s the goal of 1.3x); error_budgets / floor: %.2fx\n", f / p,
            (f / p > 1.3) ? "above" : "within", e / f }'
