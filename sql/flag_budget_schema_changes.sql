@@ -91,4 +91,40 @@ RESET work_mem;
 SELECT budget, from_status, to_status FROM error_budget.budget_events
 WHERE source = 'public.json_keyed' ORDER BY id;
 
-DROP TABLE shapes_again, row_shapes_renamed, json_keyed;
+-- ---- a set of statements that cannot all be prepared keeps none of them ---------
+-- With budget_events renamed away, the history statement cannot be prepared; the
+-- statements prepared before it in the same set must not stay kept (in
+-- CacheMemoryContext, for the session) once per failing INSERT.
+CREATE TABLE leak_shapes (team text, left_over float8, state text, computed_at timestamptz);
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON leak_shapes
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+CREATE TRIGGER flag_bulk AFTER INSERT ON leak_shapes REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+CREATE FUNCTION pg_temp.plan_sources() RETURNS bigint LANGUAGE sql
+    AS $$ SELECT count(*) FROM pg_catalog.pg_backend_memory_contexts WHERE name = 'CachedPlanSource' $$;
+-- n INSERTs of `rows` rows each, every one failing
+CREATE FUNCTION pg_temp.failing_inserts(n int, rows int) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE failed int := 0;
+BEGIN
+    FOR i IN 1..n LOOP
+        BEGIN
+            INSERT INTO leak_shapes SELECT 'l' || (j % 3), 0.5, NULL, '2099-11-01' FROM generate_series(1, rows) AS j;
+        EXCEPTION WHEN undefined_table THEN failed := failed + 1;
+        END;
+    END LOOP;
+    RETURN failed;
+END $$;
+BEGIN;
+ALTER TABLE error_budget.budget_events RENAME TO budget_events_away;
+SELECT pg_temp.failing_inserts(1, 1) AS failed;  -- (warms the function's own plans)
+SELECT pg_temp.plan_sources() AS plan_sources_before \gset
+SELECT pg_temp.failing_inserts(20, 1) AS failed;  -- in memory: 3 of its statements prepare before the history one
+SELECT pg_temp.plan_sources() - :plan_sources_before AS plan_sources_left_behind;
+SET LOCAL work_mem = '64kB';
+SELECT pg_temp.failing_inserts(5, 3000) AS failed;  -- set-based: the lock statement prepares first
+SELECT pg_temp.plan_sources() - :plan_sources_before AS plan_sources_left_behind;
+ROLLBACK;
+INSERT INTO leak_shapes VALUES ('l', 0.5, NULL, '2099-11-01');  -- and with the table back, it works
+SELECT from_status, to_status FROM error_budget.budget_events WHERE source = 'public.leak_shapes';
+
+DROP TABLE shapes_again, row_shapes_renamed, json_keyed, leak_shapes;

@@ -380,8 +380,7 @@ enum Statement { LOCK, PROCESS, STATEMENT_COUNT };
 SPIPlanPtr prepare(const char *sql) {
     SPIPlanPtr plan = SPI_prepare_cursor(sql, PARAMETER_COUNT, const_cast<Oid *>(parameter_types), CURSOR_OPT_CUSTOM_PLAN);
     if (!plan) elog(ERROR, "flag_budget: could not prepare a bookkeeping statement: %s", SPI_result_code_string(SPI_result));
-    SPI_keepplan(plan);
-    return plan;
+    return plan;  // (kept by keep_plans once both are made)
 }
 
 // The statements' plans, copied into `plans` (see flag_budget_plans.hpp).

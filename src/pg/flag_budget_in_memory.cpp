@@ -411,11 +411,11 @@ const Oid log_types[] = {OIDOID,        INT8OID,      TEXTOID,      JSONBARRAYOI
 constexpr int MANY_BUDGETS = 1000;
 static_assert(IN_MEMORY_STATEMENT_COUNT <= MAX_KEPT_PLANS, "flag_budget_plans.hpp keeps too few plans");
 
-SPIPlanPtr keep(const char *sql, int count, const Oid *types, bool generic) {
+// (kept by keep_plans once the whole set is made)
+SPIPlanPtr prepare(const char *sql, int count, const Oid *types, bool generic) {
     SPIPlanPtr plan = SPI_prepare_cursor(sql, count, const_cast<Oid *>(types),
                                          generic ? CURSOR_OPT_GENERIC_PLAN : CURSOR_OPT_CUSTOM_PLAN);
     if (!plan) elog(ERROR, "flag_budget: could not prepare a bookkeeping statement: %s", SPI_result_code_string(SPI_result));
-    SPI_keepplan(plan);
     return plan;
 }
 
@@ -430,14 +430,14 @@ void plans_for(const TriggerData *data, const BudgetColumns &columns, int budget
         for (int i = 0; i < IN_MEMORY_STATEMENT_COUNT; ++i) plans[i] = kept[i];
         return;
     }
-    plans[LOCK_BUDGETS] = keep(lock_sql, 3, lock_types, generic);
-    plans[CREATE_BUDGETS] = keep(create_sql, 4, create_types, generic);
-    plans[OURS] = keep(ours_sql, 4, ours_types, generic);
-    plans[LATEST_BEFORE] = keep(latest_sql(data, columns, false), 4, latest_types, generic);
+    plans[LOCK_BUDGETS] = prepare(lock_sql, 3, lock_types, generic);
+    plans[CREATE_BUDGETS] = prepare(create_sql, 4, create_types, generic);
+    plans[OURS] = prepare(ours_sql, 4, ours_types, generic);
+    plans[LATEST_BEFORE] = prepare(latest_sql(data, columns, false), 4, latest_types, generic);
     // (without computed_at the two are the same query: one is made, the other left out)
     plans[LATEST_BEFORE_ONE_ROW] =
-        columns.computed_at != InvalidAttrNumber ? keep(latest_sql(data, columns, true), 4, latest_types, generic) : nullptr;
-    plans[LOG_TRANSITIONS] = keep(log_sql(), 12, log_types, generic);
+        columns.computed_at != InvalidAttrNumber ? prepare(latest_sql(data, columns, true), 4, latest_types, generic) : nullptr;
+    plans[LOG_TRANSITIONS] = prepare(log_sql(), 12, log_types, generic);
     keep_plans(data, kind, plans, IN_MEMORY_STATEMENT_COUNT);
 }
 

@@ -109,6 +109,11 @@ SPIPlanPtr *keep_plans(const TriggerData *data, FlagBudgetPlans kind, const SPIP
     bool found = false;
     auto *entry = static_cast<PlanEntry *>(hash_search(kept, &key, HASH_ENTER, &found));
     if (found) retire(*entry);  // (kept_plans was not asked first)
+    // Kept only now that all of them were made: a set whose third prepare failed
+    // (an error) leaves the first two in SPI's memory, which frees them, instead of
+    // in CacheMemoryContext for the rest of the session, once per failing statement.
+    for (int i = 0; i < count; ++i)
+        if (plans[i]) SPI_keepplan(plans[i]);
     entry->retired = false;
     entry->count = count;
     for (int i = 0; i < count; ++i) entry->plans[i] = plans[i];

@@ -28,9 +28,10 @@ constexpr int MAX_KEPT_PLANS = 6;
 // none: not prepared yet in this backend, or retired since by a change of the table.
 SPIPlanPtr *kept_plans(const TriggerData *data, FlagBudgetPlans kind);
 
-// Keeps `count` (at most MAX_KEPT_PLANS) plans made by SPI_prepare and
-// SPI_keepplan (or nullptr: a plan the table does not need) for the trigger's
-// table and `kind`; returns the kept array.
+// Keeps `count` (at most MAX_KEPT_PLANS) plans just made by SPI_prepare and not
+// yet kept (or nullptr: a plan the table does not need) for the trigger's table
+// and `kind`: it calls SPI_keepplan on them, so that a caller prepares a whole set
+// before any of it outlives an error. Returns the kept array.
 SPIPlanPtr *keep_plans(const TriggerData *data, FlagBudgetPlans kind, const SPIPlanPtr *plans, int count);
 
 // The relcache and end-of-transaction callbacks (once, from _PG_init).

@@ -339,7 +339,6 @@ SPIPlanPtr later_snapshot_plan(const TriggerData *data, const BudgetColumns &col
                      columns.key_count + 1);
     SPIPlanPtr plan = SPI_prepare(query.data, columns.key_count + 1, types);
     if (!plan) elog(ERROR, "flag_budget: could not prepare the later-snapshot query: %s", SPI_result_code_string(SPI_result));
-    SPI_keepplan(plan);
     return error_budget::pg::keep_plans(data, error_budget::pg::FlagBudgetPlans::LaterSnapshot, &plan, 1)[0];
 }
 
