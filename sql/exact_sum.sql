@@ -49,3 +49,23 @@ SELECT error_budget.exact_sum(x)::text = sum(x)::text AS same_in_parallel FROM m
 SELECT error_budget.exact_sum(x)::text = sum(x)::text AS same_in_parallel_without_slow_path FROM many WHERE x < 1e40;
 RESET ALL;
 DROP TABLE many;
+
+-- Memory: stored values that all take the slow path (NaN, beyond 10^38; stored
+-- short, so numeric_add copies each before reading it) keep one sum per group, not
+-- a copy per row: the hash aggregate's memory stays small (it was 16 MB here).
+CREATE TABLE slow_values AS
+SELECT i % 4 AS g, CASE WHEN i % 2 = 0 THEN 'NaN'::numeric ELSE 1e40 + i END AS x FROM generate_series(1, 400000) AS i;
+CREATE FUNCTION pg_temp.hash_aggregate_kb(query text) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE line text; kb int;
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
+        IF line ~ 'Memory Usage: \d+kB' THEN kb := substring(line FROM 'Memory Usage: (\d+)kB')::int; END IF;
+    END LOOP;
+    RETURN kb;
+END $$;
+SET max_parallel_workers_per_gather = 0;
+SET enable_sort = off;  -- (a HashAggregate)
+SELECT pg_temp.hash_aggregate_kb('SELECT g, error_budget.exact_sum(x) FROM slow_values GROUP BY g') < 1024 AS stays_small;
+SELECT g, error_budget.exact_sum(x)::text = sum(x)::text AS same FROM slow_values GROUP BY g ORDER BY g;
+RESET ALL;
+DROP TABLE slow_values;

@@ -87,13 +87,16 @@ MemoryContext aggregate_context(FunctionCallInfo fcinfo, const char *function) {
 }
 
 // rest + value, kept in the aggregate's context; the old rest is freed (a column of
-// values that all take the slow path must not grow the state with every row).
+// values that all take the slow path must not grow the state with every row). The
+// addition runs in the caller's short-lived context (numeric_add copies an argument
+// with a short header before reading it): only the sum is copied into the state.
 Datum add_to_rest(MemoryContext context, Datum rest, Datum value) {
+    const Datum sum = rest ? DirectFunctionCall2(numeric_add, rest, value) : value;
     MemoryContext keep = MemoryContextSwitchTo(context);
-    const Datum sum = rest ? DirectFunctionCall2(numeric_add, rest, value) : datumCopy(value, false, -1);
+    const Datum kept = datumCopy(sum, false, -1);
     MemoryContextSwitchTo(keep);
     if (rest) pfree(DatumGetPointer(rest));
-    return sum;
+    return kept;
 }
 
 Datum as_numeric(const core::ExactDecimalSum &sum) {
@@ -151,8 +154,10 @@ EB_FUNCTION(exact_sum_serialize) {
     PG_RETURN_BYTEA_P(out);
 }
 
+// The state is made in the current (short-lived) context, as PostgreSQL's own
+// deserializers do: exact_sum_combine copies what it keeps of it.
 EB_FUNCTION(exact_sum_deserialize) {
-    MemoryContext context = aggregate_context(fcinfo, "exact_sum_deserialize");
+    aggregate_context(fcinfo, "exact_sum_deserialize");
     const bytea *in = PG_GETARG_BYTEA_PP(0);
     const int size = static_cast<int>(VARSIZE_ANY_EXHDR(in));
     const char *p = VARDATA_ANY(in);
@@ -161,15 +166,15 @@ EB_FUNCTION(exact_sum_deserialize) {
     for (int i = 15; i >= 0; --i) units = (units << 8) | static_cast<unsigned char>(p[i]);
     int32 scale = 0;
     memcpy(&scale, p + 16, sizeof scale);
-    ExactSumState *state = new_state(context);
+    ExactSumState *state = new_state(CurrentMemoryContext);
     if (!state->sum.restore(static_cast<__int128>(units), scale))
         elog(ERROR, "exact_sum_deserialize: not a state of exact_sum");
     memcpy(&state->count, p + 20, sizeof state->count);
     if (size > SERIAL_FIXED) {
-        MemoryContext keep = MemoryContextSwitchTo(context);
         char *rest = static_cast<char *>(palloc(size - SERIAL_FIXED));
         memcpy(rest, p + SERIAL_FIXED, size - SERIAL_FIXED);
-        MemoryContextSwitchTo(keep);
+        if (VARSIZE_ANY(rest) != static_cast<Size>(size - SERIAL_FIXED))
+            elog(ERROR, "exact_sum_deserialize: not a state of exact_sum");
         state->rest = PointerGetDatum(rest);
     }
     PG_RETURN_POINTER(state);
