@@ -23,7 +23,7 @@ namespace {
 constexpr int SHAPES_PER_CALL_SITE = 4;
 struct ShapeCache {
     int count;
-    RowShape shapes[SHAPES_PER_CALL_SITE];
+    RowShape *shapes[SHAPES_PER_CALL_SITE];  // (each apart: a replaced one stays valid for rows that point at it)
     TupleDesc result;  // the function's blessed result descriptor, once made
 };
 
@@ -37,38 +37,46 @@ uint32 name_hash(const char *name) {
     return hash_bytes(reinterpret_cast<const unsigned char *>(name), static_cast<int>(strlen(name)));
 }
 
-// The shape of row type (type, typmod) for this call site, made on first sight;
-// nullptr when the call site already keeps as many shapes as it may.
+// The shape of row type (type, typmod) for this call site, made on first sight and
+// made again when the type changed; nullptr when the call site already keeps as many
+// shapes as it may.
 const RowShape *shape_of(FunctionCallInfo fcinfo, Oid type, int32 typmod) {
     FmgrInfo *flinfo = fcinfo->flinfo;
     ShapeCache *cache = call_site_cache(fcinfo);
     // The identifier changes when the type does (ALTER TABLE of the SLO catalog in the
-    // same transaction as a call site that lives through it): a stale shape would
-    // read columns at the wrong places.
-    const uint64 identifier = assign_record_type_identifier(type, typmod);
-    for (int i = 0; i < cache->count; ++i) {
-        RowShape &shape = cache->shapes[i];
-        if (shape.type == type && shape.typmod == typmod) return shape.identifier == identifier ? &shape : nullptr;
+    // same transaction as a call site that lives through it: a stale shape would read
+    // columns at the wrong places), and also on any invalidation of the table
+    // (ANALYZE, GRANT): the shape is then made again, in its slot.
+    RowShape **slot = nullptr;
+    for (int i = 0; i < cache->count && !slot; ++i) {
+        RowShape *shape = cache->shapes[i];
+        if (shape->type != type || shape->typmod != typmod) continue;
+        if (shape->identifier == assign_record_type_identifier(type, typmod)) return shape;
+        slot = &cache->shapes[i];  // (the stale one stays in the call site's memory: a row may still point at it)
     }
-    if (cache->count == SHAPES_PER_CALL_SITE) return nullptr;
+    if (!slot && cache->count == SHAPES_PER_CALL_SITE) return nullptr;
     MemoryContext keep = MemoryContextSwitchTo(flinfo->fn_mcxt);
     TupleDesc desc = lookup_rowtype_tupdesc_copy(type, typmod);
     int size = 16;
     while (size < 2 * desc->natts) size *= 2;
     auto *table = static_cast<int16 *>(palloc(sizeof(int16) * size));
+    auto *made = static_cast<RowShape *>(palloc(sizeof(RowShape)));
     MemoryContextSwitchTo(keep);
+    // (read after the lookup: a record type not yet in this backend's cache gets a new
+    // identifier at every call until the lookup has put it there)
+    const uint64 identifier = assign_record_type_identifier(type, typmod);
     for (int i = 0; i < size; ++i) table[i] = -1;
     for (int c = 0; c < desc->natts; ++c) {
         if (TupleDescAttr(desc, c)->attisdropped) continue;
-        int slot = static_cast<int>(name_hash(NameStr(TupleDescAttr(desc, c)->attname)) & (size - 1));
-        while (table[slot] >= 0) slot = (slot + 1) & (size - 1);
-        table[slot] = static_cast<int16>(c);
+        int at = static_cast<int>(name_hash(NameStr(TupleDescAttr(desc, c)->attname)) & (size - 1));
+        while (table[at] >= 0) at = (at + 1) & (size - 1);
+        table[at] = static_cast<int16>(c);
     }
-    // Counted only once complete: an error above leaves nothing half made.
-    RowShape &shape = cache->shapes[cache->count];
-    shape = RowShape{type, typmod, identifier, desc, size, table};
-    ++cache->count;
-    return &shape;
+    // Stored only once complete: an error above leaves nothing half made.
+    *made = RowShape{type, typmod, identifier, desc, size, table};
+    if (!slot) slot = &cache->shapes[cache->count++];
+    *slot = made;
+    return made;
 }
 
 }  // namespace
