@@ -78,6 +78,20 @@ INSERT INTO row_shapes_renamed VALUES ('r', 0.2, NULL, '2099-10-08');  -- news
 SELECT source, from_status, to_status, computed_at::date AS day FROM error_budget.budget_events
 WHERE budget ->> 'team' = 'r' ORDER BY id;
 
+-- Keys whose cast to text is not their output (char(n) keeps its padding in the
+-- budget key, a boolean is t): the later-snapshot query compares what the key has,
+-- so the backfill of the 2nd is history here too.
+CREATE TABLE padded_keys (region char(4), canary boolean, left_over float8, state text, computed_at timestamptz);
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON padded_keys
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'region', 'canary');
+INSERT INTO padded_keys VALUES ('eu', true, 0.9, NULL, '2099-10-01');   -- news
+INSERT INTO padded_keys VALUES ('eu', true, 0.9, NULL, '2099-10-03');   -- no new status
+INSERT INTO padded_keys VALUES ('eu', true, 0.05, NULL, '2099-10-02');  -- history: a snapshot of the 3rd exists
+SELECT budget, from_status, to_status, computed_at::date AS day FROM error_budget.budget_events
+WHERE source = 'public.padded_keys' ORDER BY id;
+SELECT budget, status FROM error_budget.budget_current WHERE source = 'padded_keys'::regclass;
+DROP TABLE padded_keys;
+
 -- ---- a key column whose type has no equality: json -------------------------------
 CREATE TABLE json_keyed (team json, left_over float8, state text);
 CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON json_keyed

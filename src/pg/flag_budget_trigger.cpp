@@ -315,9 +315,11 @@ CurrentStatus lock_current_status(Datum *values, char *nulls) {
 // Does the table hold a snapshot of the same budget computed after this one (a
 // backfill written behind the latest)? One query on the table's own rows, by its
 // key columns and computed_at; asked only when the status differs. The keys are
-// compared as text, as the budget key itself is (a key column whose type has no
-// '=' in pg_catalog, such as citext, works too; for text keys, as error_budgets'
-// are, the cast is a no-op and its index serves). The plan is kept per trigger
+// compared as the text the budget key has, the type's output (append_key_text, as
+// the statement forms compare them: a cast to text differs for some types, e.g.
+// char(n) drops its padding, boolean says true for t), so a key column whose type
+// has no '=' in pg_catalog, such as citext, works too; text keys, as error_budgets'
+// are, are compared as they are and its index serves. The plan is kept per trigger
 // and table until the table changes (flag_budget_plans.hpp).
 SPIPlanPtr later_snapshot_plan(const TriggerData *data, const BudgetColumns &columns) {
     if (SPIPlanPtr *kept = error_budget::pg::kept_plans(data, error_budget::pg::FlagBudgetPlans::LaterSnapshot)) return kept[0];
@@ -330,8 +332,9 @@ SPIPlanPtr later_snapshot_plan(const TriggerData *data, const BudgetColumns &col
                      quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
     for (int i = 0; i < columns.key_count; ++i) {
         types[i] = TEXTOID;
-        appendStringInfo(&query, "%s::pg_catalog.text OPERATOR(pg_catalog.=) $%d AND ",
-                         quote_identifier(NameStr(TupleDescAttr(desc, columns.keys[i] - 1)->attname)), i + 1);
+        error_budget::pg::append_key_text(&query, rel, columns.keys[i],
+                                          quote_identifier(NameStr(TupleDescAttr(desc, columns.keys[i] - 1)->attname)));
+        appendStringInfo(&query, " OPERATOR(pg_catalog.=) $%d AND ", i + 1);
     }
     types[columns.key_count] = TIMESTAMPTZOID;
     appendStringInfo(&query, "%s OPERATOR(pg_catalog.>) $%d)",
