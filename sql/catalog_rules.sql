@@ -227,9 +227,33 @@ FROM error_budget.compute_budgets('2026-10-22', slos => ARRAY['amount_exact', 'a
 SELECT pg_temp.error_of($$SELECT error_budget.slo_expression_type('amount_calls', (SELECT owner FROM error_budget.slos WHERE name = 'amount_fx'), 'exact + 1')$$);
 SELECT error_budget.slo_expression_type('amount_calls', owner, amount) AS stored_amount_type
 FROM error_budget.slos WHERE name = 'amount_fx';
+-- ... also when the caller's search_path puts its own equality first: the check of
+-- the stored expressions compares with pg_catalog's.
 RESET ROLE;
+CREATE SCHEMA regress_hostile;
+CREATE FUNCTION regress_hostile.always(text, text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+CREATE OPERATOR regress_hostile.= (LEFTARG = text, RIGHTARG = text, FUNCTION = regress_hostile.always);
+GRANT USAGE ON SCHEMA regress_hostile TO regress_amount_runner;
+SELECT owner AS fx_owner FROM error_budget.slos WHERE name = 'amount_fx' \gset
+SET ROLE regress_amount_runner;
+SET search_path = regress_hostile, pg_catalog, public;
+SELECT pg_temp.error_of(format($$SELECT error_budget.slo_expression_type('amount_calls', %L, 'exact + 2')$$, :'fx_owner'));
+RESET search_path;
+RESET ROLE;
+DROP SCHEMA regress_hostile CASCADE;
 SELECT error_budget.revoke_access('regress_amount_runner');
 DROP ROLE regress_amount_runner;
+-- An owner that may read the table but not use the schema error_budget (the scan runs
+-- as the owner): its numeric amount is summed by pg_catalog.sum, the same result, not
+-- by exact_sum, which it could not call (0.9.0 failed such an SLO with 42501).
+CREATE ROLE regress_amount_owner;
+GRANT SELECT ON amount_calls TO regress_amount_owner;
+SELECT name FROM error_budget.define_slo('amount_owned', 'amount_calls', 'amount_per_unit', amount => 'exact',
+                                         allowance => 0.1, owner => 'regress_amount_owner');
+SELECT error_budget.amount_sum_function(s) AS summed_by FROM error_budget.slos s WHERE s.name = 'amount_owned';
+SELECT name, amount, amount = 1 AS exactly_one FROM error_budget.compute_budgets('2026-10-23', slos => ARRAY['amount_owned']);
+SELECT count(*) AS failures FROM error_budget.compute_failures f JOIN error_budget.slos s ON s.id = f.slo_id
+WHERE s.name = 'amount_owned';
 -- Per-minute rollups (groups of a row or two) still convert each row; days and windows sum exactly.
 SELECT strpos(error_budget.occurrences_scan_query(ARRAY[s], '2026-10-20', '2026-10-21', per_minute => true),
               'sum((exact)::pg_catalog.float8)') > 0 AS minutes_per_row,
@@ -242,6 +266,7 @@ DELETE FROM error_budget.error_budgets WHERE name LIKE 'amount%';
 DROP TABLE amount_calls;
 DROP DOMAIN dollars;
 DROP SCHEMA amount_fx CASCADE;
+DROP ROLE regress_amount_owner;
 
 -- ---- retention ---------------------------------------------------------------------------
 SELECT pg_temp.error_of('SELECT error_budget.prune_snapshots(''1 hour'')');

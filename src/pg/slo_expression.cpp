@@ -199,7 +199,8 @@ bool is_stored_slo_expression(Oid source, Oid owner, Datum expression) {
     Datum values[3] = {ObjectIdGetDatum(source), ObjectIdGetDatum(owner), expression};
     if (SPI_execute_with_args("SELECT EXISTS (SELECT FROM error_budget.slos s WHERE s.source OPERATOR(pg_catalog.=) $1"
                               " AND s.owner OPERATOR(pg_catalog.=) $2"
-                              " AND $3 IN (s.amount, s.good, s.weight, s.filter))",
+                              // (every operator qualified: the caller's search_path must not choose the equality)
+                              " AND $3 OPERATOR(pg_catalog.=) ANY (ARRAY[s.amount, s.good, s.weight, s.filter]))",
                               3, types, values, nullptr, true, 1) != SPI_OK_SELECT ||
         SPI_processed != 1)
         elog(ERROR, "slo_expression_type: could not read the SLO catalog");

@@ -127,16 +127,22 @@ COMMENT ON FUNCTION error_budget.slo_expression_type(regclass, regrole, text) IS
 -- as sum, cheaper), sum for integers; NULL for the others (real, double precision),
 -- converted per row as before. (Converting each numeric value went through its text
 -- form and cost more than the rest of the scan.) One parse analysis per SLO.
+-- The scan runs as the SLO's owner, who may read the table without being allowed to
+-- use the schema error_budget (an owner the 0.4.0 update gave an SLO, a group role
+-- with SELECT only): its numeric amounts are summed by pg_catalog.sum, the same result.
 CREATE FUNCTION error_budget.amount_sum_function(slo error_budget.slos) RETURNS text
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE error_budget.slo_expression_type(slo.source, slo.owner, slo.amount)
-                WHEN 'pg_catalog.numeric'::regtype THEN 'error_budget.exact_sum'
-                WHEN 'pg_catalog.int2'::regtype THEN 'sum'
-                WHEN 'pg_catalog.int4'::regtype THEN 'sum'
-                WHEN 'pg_catalog.int8'::regtype THEN 'sum' END
+                WHEN 'pg_catalog.numeric'::regtype THEN
+                    CASE WHEN pg_catalog.has_schema_privilege(slo.owner, 'error_budget', 'USAGE')
+                              AND pg_catalog.has_function_privilege(slo.owner, 'error_budget.exact_sum(numeric)', 'EXECUTE')
+                         THEN 'error_budget.exact_sum' ELSE 'pg_catalog.sum' END
+                WHEN 'pg_catalog.int2'::regtype THEN 'pg_catalog.sum'
+                WHEN 'pg_catalog.int4'::regtype THEN 'pg_catalog.sum'
+                WHEN 'pg_catalog.int8'::regtype THEN 'pg_catalog.sum' END
 $$;
 COMMENT ON FUNCTION error_budget.amount_sum_function(error_budget.slos) IS
-    'The aggregate the scans sum the SLO''s amount with: error_budget.exact_sum for numeric amounts, sum for integer ones, NULL (no amount, or real or double precision: converted to double precision row by row)';
+    'The aggregate the scans sum the SLO''s amount with: error_budget.exact_sum for numeric amounts (pg_catalog.sum, the same result, when the SLO''s owner may not use the schema error_budget: the scan runs as the owner), pg_catalog.sum for integer ones, NULL (no amount, or real or double precision: converted to double precision row by row)';
 CREATE FUNCTION error_budget.amount_sums_exactly(slo error_budget.slos) RETURNS boolean
     LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT error_budget.amount_sum_function(slo) IS NOT NULL
