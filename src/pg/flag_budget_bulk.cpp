@@ -49,6 +49,7 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_subscription_rel.h"
 #include "catalog/pg_trigger.h"
+#include "utils/fmgrprotos.h"
 #include "replication/logicalworker.h"
 #include "replication/worker_internal.h"
 }
@@ -437,12 +438,22 @@ void announce_summary(const BookkeepingTally &tally, Datum source) {
 
 namespace {
 
-// Whether this backend is a logical replication worker applying changes row by
-// row: those fire row triggers only, never statement triggers. A table
-// synchronization worker first copies the table like COPY (both forms fire), then
-// applies the changes made meanwhile row by row, as the apply worker does.
+// The trigger nesting depth (pg_trigger_depth(): 1 in a trigger fired by the
+// statement itself, more in one fired by a statement that another trigger runs).
+int trigger_depth() {
+    LOCAL_FCINFO(fcinfo, 0);
+    InitFunctionCallInfoData(*fcinfo, nullptr, 0, InvalidOid, nullptr, nullptr);
+    return DatumGetInt32(pg_trigger_depth(fcinfo));
+}
+
+// Whether this row is one a logical replication worker applies row by row: those
+// fire row triggers only, never statement triggers. A table synchronization worker
+// first copies the table like COPY (both forms fire), then applies the changes made
+// meanwhile row by row, as the apply worker does. A statement that a trigger runs in
+// such a worker (an ALWAYS trigger on another replicated table inserting snapshots)
+// is an ordinary one: its statement form fires, so its row form leaves it the rows.
 bool applying_replicated_rows() {
-    if (!IsLogicalWorker()) return false;
+    if (!IsLogicalWorker() || trigger_depth() > 1) return false;
     if (!am_tablesync_worker()) return true;
     SpinLockAcquire(&MyLogicalRepWorker->relmutex);
     const char state = MyLogicalRepWorker->relstate;

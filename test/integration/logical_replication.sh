@@ -27,7 +27,9 @@ sql() { "${psql[@]}" -At -d "$1" -c "$2"; }
 CREATE TABLE team_slos (id bigint PRIMARY KEY, team text, left_over float8, state text, computed_at timestamptz);
 -- Rows before the subscription: copied by the initial synchronization.
 INSERT INTO team_slos VALUES (1, 'voice', 0.5, NULL, '2026-10-01'), (2, 'chat', 0.05, NULL, '2026-10-01');
-CREATE PUBLICATION eb_pub FOR TABLE team_slos;
+-- A replicated table whose rows a subscriber's trigger turns into snapshots.
+CREATE TABLE feed (id bigint PRIMARY KEY, team text, left_over float8);
+CREATE PUBLICATION eb_pub FOR TABLE team_slos, feed;
 -- (created here: a subscription in the same cluster cannot create its own slot)
 SELECT pg_create_logical_replication_slot('eb_sub', 'pgoutput');
 SQL
@@ -39,6 +41,24 @@ CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON team_slos
 CREATE TRIGGER flag_bulk AFTER INSERT ON team_slos REFERENCING NEW TABLE AS written
     FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
 ALTER TABLE team_slos ENABLE ALWAYS TRIGGER flag, ENABLE ALWAYS TRIGGER flag_bulk;
+-- Each applied feed row writes two snapshots (no computed_at: the order written) with
+-- one INSERT that a trigger runs: an ordinary statement, whose statement form fires,
+-- so its rows must not be booked by the row form as well. (Qualified: the apply
+-- worker runs with an empty search_path.)
+CREATE TABLE feed (id bigint PRIMARY KEY, team text, left_over float8);
+CREATE TABLE derived (team text, left_over float8, state text);
+CREATE TRIGGER flag BEFORE INSERT OR UPDATE ON derived
+    FOR EACH ROW EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+CREATE TRIGGER flag_bulk AFTER INSERT ON derived REFERENCING NEW TABLE AS written
+    FOR EACH STATEMENT EXECUTE FUNCTION flag_budget('left_over', 'state', 'team');
+ALTER TABLE derived ENABLE ALWAYS TRIGGER flag, ENABLE ALWAYS TRIGGER flag_bulk;
+CREATE FUNCTION derive() RETURNS trigger LANGUAGE plpgsql AS \$\$
+BEGIN
+    INSERT INTO public.derived VALUES (NEW.team, NEW.left_over, NULL), (NEW.team, NEW.left_over / 10, NULL);
+    RETURN NEW;
+END \$\$;
+CREATE TRIGGER derive AFTER INSERT ON feed FOR EACH ROW EXECUTE FUNCTION derive();
+ALTER TABLE feed ENABLE ALWAYS TRIGGER derive;
 CREATE SUBSCRIPTION eb_sub CONNECTION 'host=$PGHOST port=$PGPORT dbname=eb_pub user=$PGUSER'
     PUBLICATION eb_pub WITH (create_slot = false, slot_name = 'eb_sub');
 SQL
@@ -74,6 +94,18 @@ for _ in $(seq 600); do
     sleep 0.1
 done
 
+# A feed row applied after the synchronization: its two snapshots (ok, then
+# escalated) are two transitions, logged once each.
+sql eb_pub "INSERT INTO feed VALUES (1, 'fax', 0.5)" >/dev/null
+for _ in $(seq 600); do
+    [ "$(sql eb_sub "SELECT count(*) FROM derived")" = 2 ] && break
+    sleep 0.1
+done
+[ "$(sql eb_sub "SELECT count(*) FROM derived")" = 2 ] || die "the subscriber's trigger did not write the derived snapshots"
+derived=$(sql eb_sub "SELECT string_agg(format('%s>%s', coalesce(from_status::text, '-'), to_status), ', ' ORDER BY id)
+                      FROM error_budget.budget_events WHERE source = 'public.derived'")
+[ "$derived" = "->ok, ok>escalated" ] || die "events of snapshots a trigger wrote on the subscriber: $derived; expected: ->ok, ok>escalated"
+
 # Per budget in computed_at order (their ids' order depends on which worker booked them).
 events=$(sql eb_sub "SELECT string_agg(format('%s %s>%s %s', budget ->> 'team', coalesce(from_status::text, '-'), to_status,
                                               to_char(computed_at, 'MM-DD')), ', ' ORDER BY budget ->> 'team', computed_at)
@@ -86,4 +118,4 @@ current=$(sql eb_sub "SELECT string_agg(format('%s %s', budget ->> 'team', statu
 statuses=$(sql eb_sub "SELECT string_agg(state, ' ' ORDER BY id) FROM team_slos")
 [ "$statuses" = "ok escalated escalated ok blocked escalated ok escalated blocked" ] || die "subscriber's snapshot statuses: $statuses"
 "${psql[@]}" -d eb_sub -c "DROP SUBSCRIPTION eb_sub" >/dev/null
-echo "subscriber with flag_budget ENABLE ALWAYS: 2 copied rows, 3 written during the table's synchronization, 4 applied (and an update) logged 9 transitions in computed_at order; current statuses chat escalated, sms blocked, voice blocked"
+echo "subscriber with flag_budget ENABLE ALWAYS: 2 copied rows, 3 written during the table's synchronization, 4 applied (and an update) logged 9 transitions in computed_at order; current statuses chat escalated, sms blocked, voice blocked; 2 snapshots a trigger wrote for an applied row logged 2 transitions once"
