@@ -297,7 +297,7 @@ void append_latest_before(StringInfo sql, const TriggerData *data, const BudgetC
                      quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)), RelationGetRelationName(rel)));
     for (int i = 0; i < columns.key_count; ++i) {
         append_key_text(sql, rel, columns.keys[i], psprintf("t.%s", column_name(rel, columns.keys[i])));
-        appendStringInfo(sql, " OPERATOR(pg_catalog.=) (k.budget ->> %s) AND ",
+        appendStringInfo(sql, " OPERATOR(pg_catalog.=) (k.budget OPERATOR(pg_catalog.->>) %s) AND ",
                          quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
     }
     appendStringInfo(sql, "t.%s OPERATOR(pg_catalog.>) k.first_at OFFSET 0) t)", at);
@@ -347,10 +347,10 @@ char *process_sql(const TriggerData *data, const BudgetColumns &columns) {
                      ", changed AS (SELECT * FROM (SELECT r.budget, r.status, r.at, r.ord, CASE WHEN r.previous IS NULL OR COALESCE(%1$s OPERATOR(pg_catalog.<) r.after, false)"
                      " THEN r.current_status ELSE r.previous END AS from_status"
                      " FROM r WHERE NOT COALESCE(%2$s OPERATOR(pg_catalog.<) r.after, false)) AS q"
-                     " WHERE q.status IS DISTINCT FROM q.from_status)"
+                     " WHERE (q.status OPERATOR(pg_catalog.<>) q.from_status OR (q.status IS NULL) OPERATOR(pg_catalog.<>) (q.from_status IS NULL)))"
                      ", moved AS (UPDATE error_budget.budget_current c"
                      " SET status = k.last_status::error_budget.budget_status, changed_at = pg_catalog.now() FROM cand k"
-                     " WHERE k.budget IN (SELECT t.budget FROM changed t)"
+                     " WHERE k.budget OPERATOR(pg_catalog.=) ANY (SELECT t.budget FROM changed t)"
                      " AND c.source OPERATOR(pg_catalog.=) $1::pg_catalog.regclass AND c.budget OPERATOR(pg_catalog.=) k.budget)",
                      by_time ? "r.prev_at" : "r.prev_id", by_time ? "r.at" : "r.snapshot_id");
     appendStringInfoString(&sql,
@@ -365,7 +365,8 @@ char *process_sql(const TriggerData *data, const BudgetColumns &columns) {
                            " x.previous AS from_status FROM n x JOIN fresh k ON ");
     append_same_budget(&sql, data, columns, "x", "k");
     appendStringInfoString(&sql,
-                           " WHERE k.budget IN (SELECT c.budget FROM created c) AND x.status IS DISTINCT FROM x.previous)");
+                           " WHERE k.budget OPERATOR(pg_catalog.=) ANY (SELECT c.budget FROM created c)"
+                           " AND (x.status OPERATOR(pg_catalog.<>) x.previous OR (x.status IS NULL) OPERATOR(pg_catalog.<>) (x.previous IS NULL)))");
     append_log_and_announce(&sql, data, columns,
                             ", (SELECT pg_catalog.array_agg(f.budget) FROM fresh f"
                             " WHERE NOT EXISTS (SELECT FROM created c WHERE c.budget OPERATOR(pg_catalog.=) f.budget))");

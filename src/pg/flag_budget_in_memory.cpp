@@ -299,7 +299,8 @@ const char *const ours_sql =
     " AND c.budget OPERATOR(pg_catalog.=) b.budget WHERE c.xmin OPERATOR(pg_catalog.=) $4::pg_catalog.xid";
 const Oid ours_types[] = {JSONBARRAYOID, INT4ARRAYOID, OIDOID, XIDOID};
 
-// "key1 = (b.budget ->> 'key1') AND ... " for the table's rows aliased `alias`.
+// "key1 = (b.budget ->> 'key1') AND ... " for the table's rows aliased `alias`
+// (operators qualified, as everywhere here: the caller's search_path runs these).
 StringInfoData key_match(const TriggerData *data, const BudgetColumns &columns, const char *alias) {
     Relation rel = data->tg_relation;
     StringInfoData match;
@@ -307,7 +308,7 @@ StringInfoData key_match(const TriggerData *data, const BudgetColumns &columns, 
     for (int i = 0; i < columns.key_count; ++i) {
         const char *column = quote_identifier(NameStr(TupleDescAttr(RelationGetDescr(rel), columns.keys[i] - 1)->attname));
         append_key_text(&match, rel, columns.keys[i], psprintf("%s.%s", alias, column));
-        appendStringInfo(&match, " OPERATOR(pg_catalog.=) (b.budget ->> %s) AND ", quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
+        appendStringInfo(&match, " OPERATOR(pg_catalog.=) (b.budget OPERATOR(pg_catalog.->>) %s) AND ", quote_literal_cstr(data->tg_trigger->tgargs[2 + i]));
     }
     return match;
 }
