@@ -94,6 +94,9 @@ eb_huge_pages_note() {
 # (EB_HUGE_PAGES_USED says whether they were).
 eb_cluster_start() {
     local bindir dir port line sb_mb
+    # A cluster this call did not start is never this caller's to stop: an exit trap
+    # armed before it must not stop (and remove) one named by the environment.
+    unset EB_CLUSTER_DIR
     EB_HUGE_PAGES_USED=0 EB_HUGE_PAGES_ADDED=0
     if [ "${EB_HUGE_PAGES:-0}" = 1 ]; then
         sb_mb=128
@@ -140,8 +143,10 @@ eb_cluster_start() {
 
 # Stops the cluster started by eb_cluster_start and removes its directory.
 eb_cluster_stop() {
-    if [ -n "${EB_CLUSTER_DIR:-}" ] && [ -d "$EB_CLUSTER_DIR/data" ]; then
-        as_pg_owner "$(eb_pg_bindir)/pg_ctl" -D "$EB_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    if [ -n "${EB_CLUSTER_DIR:-}" ] && [ -d "$EB_CLUSTER_DIR" ]; then
+        # (no data/: initdb failed early; the directory still goes)
+        [ -d "$EB_CLUSTER_DIR/data" ] &&
+            { as_pg_owner "$(eb_pg_bindir)/pg_ctl" -D "$EB_CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1 || true; }
         rm -rf "$EB_CLUSTER_DIR"
         unset EB_CLUSTER_DIR
     fi
