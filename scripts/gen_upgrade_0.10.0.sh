@@ -14,13 +14,21 @@ cat <<'HEAD'
 -- as the SLO's owner; 0.9.0 named error_budget.exact_sum in them for every numeric
 -- amount, and an owner with only SELECT on its table (one the 0.4.0 update gave an
 -- SLO, a group role) failed with "permission denied for schema error_budget".
--- Integer amounts are summed by pg_catalog.sum, qualified.
+-- Integer amounts are summed by pg_catalog.sum, qualified. slo_expression_type's
+-- comment states its owner rule (the function itself is the library's).
 -- Sections between '-- ========' lines are copies of src/sql (made by
 -- scripts/gen_upgrade_0.10.0.sh with scripts/upgrade_section.py).
 \echo Use "ALTER EXTENSION error_budget UPDATE TO '0.10.0'" to load this file. \quit
 
 HEAD
 python3 scripts/upgrade_section.py src/sql/catalog.sql amount_sum_function
+echo
+echo "-- ======== catalog.sql: slo_expression_type's comment (its owner rule) ========"
+python3 - <<'PY'
+import re
+source = open("src/sql/catalog.sql").read()
+print(re.search(r"^COMMENT ON FUNCTION error_budget\.slo_expression_type\(.*?';$", source, re.M | re.S).group(0))
+PY
 } > "$tmp"
 mv "$tmp" "$out"
 trap - EXIT

@@ -120,7 +120,7 @@ COMMENT ON FUNCTION error_budget.slo_expression(regclass, regrole, text, text, t
 CREATE FUNCTION error_budget.slo_expression_type(source regclass, owner regrole, expression text)
     RETURNS regtype AS 'MODULE_PATHNAME', 'slo_expression_type' LANGUAGE C STABLE STRICT;
 COMMENT ON FUNCTION error_budget.slo_expression_type(regclass, regrole, text) IS
-    'The base type of an SLO expression over its source table, from parse analysis alone with the owner''s name resolution (nothing is executed)';
+    'The base type of an SLO expression over its source table, from parse analysis alone with the owner''s name resolution (nothing is executed); as another role than the caller''s (or one it is a member of) only for an expression an SLO of that owner over that table stores, 42501 otherwise';
 
 -- The aggregate the scans sum an SLO's amount with, in its own type, converting the
 -- sum once to double precision: error_budget.exact_sum for numeric (the same result
